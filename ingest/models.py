@@ -1,0 +1,91 @@
+"""The data that flows from ingestion to the answer: a loaded document and its chunks."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+ChunkKind = Literal["heading", "paragraph", "indicator", "list_item", "table_row"]
+
+
+@dataclass(frozen=True)
+class Page:
+    """Text of one page (PDF) or of the whole file (page=None), as loaded, before repair."""
+
+    text: str
+    page: int | None = None  # 1-based for PDFs
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """Per-document metadata, detected or taken from a sidecar file. Unknown stays None/empty."""
+
+    source: str                          # file name, the document's identity in the store
+    title: str | None = None
+    province: str | None = None          # canonical name with diacritics, e.g. "Trà Vinh"
+    years: tuple[int, ...] = ()          # every year the document plans for or reports on
+    plan_years: tuple[int, ...] = ()     # years it sets targets for
+    report_years: tuple[int, ...] = ()   # years it reports results of
+    doc_type: str | None = None          # "nghị quyết", "báo cáo chính trị", "tài liệu tuyên truyền", ...
+    number: str | None = None            # "27-NQ/TU", "Nghị quyết số 100"
+    issue_date: str | None = None        # ISO yyyy-mm-dd when known
+    signer: str | None = None
+    content_hash: str = ""               # sha256 of the raw file bytes: a changed file has a new hash
+
+    def as_metadata(self) -> dict[str, str | int | float | bool]:
+        """Scalar-only view for Chroma (it rejects lists and None)."""
+        out: dict[str, str | int | float | bool] = {"source": self.source, "content_hash": self.content_hash}
+        for key in ("title", "province", "doc_type", "number", "issue_date", "signer"):
+            value = getattr(self, key)
+            if value:
+                out[key] = value
+        for key in ("years", "plan_years", "report_years"):
+            values = getattr(self, key)
+            if values:
+                out[key] = ",".join(str(y) for y in values)
+        for year in self.years:
+            out[f"y{year}"] = True  # lets Chroma filter by year with a plain equality
+        return out
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One citable passage. `text` is shown and cited exactly as written in the source."""
+
+    text: str
+    source: str
+    heading_path: tuple[str, ...]
+    page: int | None
+    kind: ChunkKind
+    seq: int                              # position in the document, 0-based
+    doc: DocumentMeta
+    start: int = -1                       # char offsets into the repaired document text
+    end: int = -1
+    context: str = ""                     # extra text that belongs to the row/indicator (table headers)
+    extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def id(self) -> str:
+        """Content hash: the same text at the same place of the same document is the same chunk."""
+        key = "\x1f".join((self.source, " > ".join(self.heading_path), self.text, self.context, str(self.seq)))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def location(self) -> str:
+        """Human-readable place in the document, in Vietnamese."""
+        where = f"trang {self.page}" if self.page else f"đoạn {self.seq + 1}"
+        return where
+
+    @property
+    def header(self) -> str:
+        """Short context line (province · document · heading path) prepended for indexing."""
+        parts = [p for p in (self.doc.province, self.doc.title or self.source) if p]
+        parts.extend(self.heading_path)
+        return " · ".join(parts)
+
+    @property
+    def index_text(self) -> str:
+        """What is embedded and lexically indexed: the context header, the passage and its context."""
+        body = f"{self.text}\n{self.context}" if self.context else self.text
+        return f"{self.header}\n{body}"

@@ -1,0 +1,54 @@
+"""Options and helpers shared by every command: settings, the engine, error reporting."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from nghiquyet.config import ConfigError, Settings, load_settings
+from nghiquyet.errors import NghiquyetError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def store_option(func: F) -> F:
+    """`--store DIR` on every command (default NGHIQUYET_STORE_DIR, else ./.nghiquyet)."""
+    return click.option(
+        "--store",
+        "store_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Thư mục chỉ mục (mặc định NGHIQUYET_STORE_DIR hoặc ./.nghiquyet).",
+    )(func)
+
+
+def make_settings(store_dir: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(store_dir=store_dir, **overrides)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def friendly_errors(func: F) -> F:
+    """Turn the library's errors into a one-line Vietnamese message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NghiquyetError as exc:
+            err_console.print(f"[bold red]Lỗi:[/] {exc.user_message()}")
+            raise SystemExit(1) from exc
+        except ConfigError as exc:
+            err_console.print(f"[bold red]Lỗi cấu hình:[/] {exc}")
+            raise SystemExit(1) from exc
+
+    return wrapper  # type: ignore[return-value]
