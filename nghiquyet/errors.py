@@ -55,9 +55,29 @@ class IngestLocked(StoreError):
     """Another process is ingesting into the same embedded store."""
 
 
+class EmbedderUnavailable(NghiquyetError):
+    """The configured embedding model cannot be loaded (missing offline, unsupported CPU, ...)."""
+
+
 class QuestionError(NghiquyetError):
     """The question cannot be processed (empty, too long, ...)."""
 
 
 class LlmError(NghiquyetError):
     """The configured LLM backend failed; the extractive answer is used instead."""
+
+
+class EvaluationError(NghiquyetError):
+    """The regression evaluation cannot run (empty index, unusable question file, ...)."""
+
+
+class QuestionFileError(EvaluationError):
+    """The regression question file is missing, not valid YAML, or has a malformed entry."""
+
+
+class FeedbackError(NghiquyetError):
+    """Readers' feedback cannot be saved or read (the feedback file is not writable, ...)."""
+
+
+class AppNotFound(NghiquyetError):
+    """The Streamlit app (module `app` and its `pages/`) is not installed beside the package."""
