@@ -1,0 +1,143 @@
+"""Feedback records (JSONL, latest per answer), expected figures, and the Markdown export."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+
+from ingest.models import Chunk, DocumentMeta
+from nghiquyet.answer.models import Answer, Citation
+from nghiquyet.conversation import ResolvedQuestion, Turn
+from nghiquyet.errors import FeedbackError
+from nghiquyet.export import conversation_markdown, format_seconds
+from nghiquyet.feedback import append_feedback, expected_figures, load_feedback, record_for
+from retrieval.models import Passage
+
+PASSAGE = "1. Tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020.\n2. GRDP bình quân đầu người đạt 69 triệu đồng."
+DOC = DocumentMeta(
+    source="tra-vinh.txt", title="Tài liệu tuyên truyền năm 2021", province="Trà Vinh", years=(2020, 2021)
+)
+
+
+def make_answer(text: str = "Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh là từ 11% trở lên [1].", *,
+                passage: str = PASSAGE, refused: bool = False) -> Answer:
+    chunk = Chunk(passage, DOC.source, ("B. NHIỆM VỤ NĂM 2021", "1. Chỉ tiêu kinh tế"), None, "indicator", 41, DOC)
+    start = passage.find("11%")
+    citation = Citation(1, Passage(chunk, 0.9), ((start, start + 3),) if start >= 0 else ())
+    return Answer(
+        question="Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?",
+        answer=text,
+        refused=refused,
+        citations=() if refused else (citation,),
+        passages=(citation.passage,),
+    )
+
+
+def test_feedback_is_appended_as_json_lines_and_latest_wins(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "feedback.jsonl"
+    answer = make_answer()
+    append_feedback(path, record_for("t1", answer, "down"))
+    append_feedback(path, record_for("t1", answer, "up", comment="  đúng số liệu  "))
+    append_feedback(path, record_for("t2", make_answer(refused=True, text="Không tìm thấy."), "down"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3
+    first = json.loads(lines[0])
+    assert first["rating"] == "down" and first["question"] == answer.question
+    assert first["citations"] == ["tra-vinh.txt · đoạn 42"]
+    current = load_feedback(path)
+    assert [(r.turn_id, r.rating, r.comment) for r in current] == [("t1", "up", "đúng số liệu"), ("t2", "down", "")]
+    assert current[1].refused
+
+
+def test_resolved_question_is_recorded_when_it_differs() -> None:
+    from dataclasses import replace
+
+    answer = replace(make_answer(), question="Còn Sóc Trăng thì sao?", resolved_question="Chỉ tiêu … của Sóc Trăng?")
+    record = record_for("t", answer, "up")
+    assert record.question == "Còn Sóc Trăng thì sao?"
+    assert record.resolved_question == "Chỉ tiêu … của Sóc Trăng?"
+
+
+def test_a_truncated_line_does_not_hide_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    append_feedback(path, record_for("t1", make_answer(), "up"))
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('{"turn_id": "t2", "rating": "up", "questi')
+    assert [r.turn_id for r in load_feedback(path)] == ["t1"]
+
+
+def test_bad_rating_and_unwritable_file_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        record_for("t", make_answer(), "meh")  # type: ignore[arg-type]
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(FeedbackError) as info:
+        append_feedback(blocker / "feedback.jsonl", record_for("t", make_answer(), "up"))
+    assert "Không ghi được góp ý" in info.value.user_message()
+
+
+def _writer(path: str, n: int) -> None:
+    for i in range(n):
+        append_feedback(Path(path), record_for(f"{multiprocessing.current_process().pid}-{i}", make_answer(), "up"))
+
+
+def test_several_processes_append_whole_lines(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.jsonl"
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_writer, args=(str(path), 40)) for _ in range(3)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(30)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 120
+    assert all(json.loads(line)["rating"] == "up" for line in lines)
+
+
+def test_expected_figures_are_the_answer_numbers_as_written_without_years_and_markers() -> None:
+    answer = make_answer("Năm 2021: GRDP tăng 11% [1]; bình quân 69 triệu đồng/người [2]; vốn 30.000 tỷ đồng [1].")
+    assert expected_figures(answer) == ("11%", "69 triệu đồng/người", "30.000 tỷ đồng")
+    assert expected_figures(make_answer("Không có số liệu [1].")) == ()
+
+
+MD = MarkdownIt("commonmark")
+
+
+def test_export_holds_questions_answers_and_highlighted_citations() -> None:
+    resolved = ResolvedQuestion("Còn Sóc Trăng thì sao?", "Chỉ tiêu tăng trưởng GRDP năm 2021 của Sóc Trăng?")
+    turns = [
+        Turn("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", None, make_answer(), elapsed_s=0.4234),
+        Turn("Còn Sóc Trăng thì sao?", resolved, make_answer(refused=True, text="Không tìm thấy thông tin."), elapsed_s=0.2),
+        Turn("?", None, error="Câu hỏi không có chữ hay số nào để tìm."),
+    ]
+    md = conversation_markdown(turns, exported_at=datetime(2025, 3, 1, 9, 30))
+    html = MD.render(md)
+    text = re.sub(r"<[^>]+>", "", html)
+    assert md.startswith("# Hỏi đáp nghị quyết")
+    assert "Xuất lúc 01/03/2025 09:30 · 3 câu hỏi" in text
+    assert "<h2>1. Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?</h2>" in html
+    assert "Đã tìm: Chỉ tiêu tăng trưởng GRDP năm 2021 của Sóc Trăng?" in text
+    assert "0,42 giây" in text
+    assert "Không tìm thấy câu trả lời" in text
+    assert "Lỗi: Câu hỏi không có chữ hay số nào để tìm." in text
+    # The cited figure is bold inside the quoted passage, and the citation names its document.
+    assert re.search(r"<blockquote>.*<strong>11%</strong>.*</blockquote>", html, re.S)
+    assert "Tài liệu tuyên truyền năm 2021 · Trà Vinh · năm 2020–2021 · B. NHIỆM VỤ NĂM 2021 › 1. Chỉ tiêu kinh tế · đoạn 42" in html
+
+
+def test_export_keeps_document_markup_inert() -> None:
+    hostile = "GRDP 11% <script>alert(1)</script> ![x](http://127.0.0.1:9/?d=secret) [a](javascript:alert(1))"
+    md = conversation_markdown([Turn("q", None, make_answer(passage=hostile), elapsed_s=0.1)])
+    html = MD.render(md)
+    assert "<img" not in html and "<a " not in html and "<script" not in html
+    assert "&lt;script&gt;" in html and "![x](http://127.0.0.1:9/?d=secret)" in html
+
+
+def test_format_seconds_uses_a_decimal_comma() -> None:
+    assert format_seconds(1.5) == "1,50 giây"
