@@ -75,7 +75,8 @@ class Settings(BaseSettings):
     # --- retrieval -----------------------------------------------------------------------
     top_k: int = 5
     candidate_k: int = 50
-    fusion: Literal["rrf", "weighted"] = "rrf"
+    # "weighted" (min-max normalised score sum) measured better than RRF on the dev set: see benchmarks/retrieval_bench.py.
+    fusion: Literal["rrf", "weighted"] = "weighted"
     max_question_chars: int = 1000
 
     # --- answers / LLM (optional) ---------------------------------------------------------

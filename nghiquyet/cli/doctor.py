@@ -1,0 +1,108 @@
+"""`nghiquyet doctor`: health checks of the store, the embedder and the lexical index, with the fix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from nghiquyet.cli.common import console, friendly_errors, make_settings, store_option
+from nghiquyet.config import Settings
+from nghiquyet.engine import Engine
+from nghiquyet.errors import NghiquyetError
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+_MARK = {OK: ("✓", "green"), WARN: ("!", "yellow"), FAIL: ("✗", "bold red")}
+
+
+def _line(state: str, title: str, detail: str = "") -> None:
+    mark, style = _MARK[state]
+    console.print(Text.assemble((f"{mark} ", style), (title, "bold"), (f" — {detail}" if detail else "", "")))
+
+
+def _attempt(func: Callable[[], str]) -> tuple[str, str]:
+    """(state, detail) of one check: the library's own errors are findings, not crashes."""
+    try:
+        return OK, func()
+    except NghiquyetError as exc:
+        return FAIL, exc.user_message()
+
+
+def _lexical_state(engine: Engine) -> tuple[str, str]:
+    from retrieval.hybrid import LEXICAL_DIR
+    from retrieval.lexical import LexicalIndex
+
+    if not engine.store.documents():
+        return OK, "kho trống, chưa cần chỉ mục"
+    fingerprint = engine.store.fingerprint()
+    if LexicalIndex(engine.settings.store_dir / LEXICAL_DIR).load(fingerprint):
+        return OK, "khớp với kho vector"
+    return WARN, "chưa khớp với kho vector; sẽ tự dựng lại ở lần tìm kiếm đầu tiên (hoặc chạy `nghiquyet search …`)"
+
+
+def run_checks(settings: Settings) -> tuple[bool, str | None]:
+    """Print each check; (nothing failed, advice to print at the end)."""
+    from vectorstore.lock import is_locked
+    from vectorstore.store import REBUILD_HINT
+
+    engine = Engine(settings)
+    mode = f"máy chủ Chroma {settings.describe_store()}" if settings.server_mode else f"cục bộ {settings.store_dir}"
+    _line(OK, "Cấu hình", f"kho {mode}; mô hình nhúng {settings.embedding_model}")
+    healthy = True
+
+    state, detail = _attempt(lambda: f"mở được ({engine.store.where})")
+    _line(state, "Kho vector", detail)
+    if state == FAIL:
+        return False, None  # the error's own hint (rebuild, start the server) was just printed
+
+    if is_locked(settings):
+        _line(WARN, "Khoá nạp", "đang có một tiến trình nạp dữ liệu chạy trên kho này")
+
+    def consistency() -> str:
+        problems = engine.store.health()
+        if problems:
+            raise NghiquyetError("; ".join(problems))
+        docs = engine.store.documents()
+        return f"{len(docs)} tài liệu, {sum(d.chunk_count for d in docs)} đoạn; sổ tài liệu khớp với các đoạn"
+
+    state, detail = _attempt(consistency)
+    _line(state, "Tính nhất quán", detail)
+    advice = REBUILD_HINT if state == FAIL else None
+    healthy &= state != FAIL
+
+    def embedder() -> str:
+        vector = engine.embedder.embed_query("kiểm tra mô hình nhúng")
+        if len(vector) != engine.embedder.dim:
+            raise NghiquyetError(f"vector có {len(vector)} chiều, cần {engine.embedder.dim}")
+        return f"{engine.embedder.name}, {len(vector)} chiều"
+
+    state, detail = _attempt(embedder)
+    _line(state, "Mô hình nhúng", detail)
+    healthy &= state != FAIL
+
+    try:
+        state, detail = _lexical_state(engine)
+    except NghiquyetError as exc:
+        state, detail = FAIL, exc.user_message()
+    except ImportError:
+        state, detail = WARN, "không kiểm tra được (thiếu mô-đun retrieval)"
+    _line(state, "Chỉ mục từ vựng", detail)
+    healthy &= state != FAIL
+    return healthy, advice
+
+
+@click.command("doctor")
+@store_option
+@friendly_errors
+def doctor_command(store_dir: Path | None) -> None:
+    """Kiểm tra kho chỉ mục, mô hình nhúng và chỉ mục từ vựng; chỉ cách sửa khi có lỗi."""
+    healthy, advice = run_checks(make_settings(store_dir))  # advice: what to run to fix it
+    if not healthy:
+        console.print(Text(f"Có lỗi. {advice or ''}".strip(), style="bold red"))
+        raise SystemExit(1)
+    console.print(Text("Mọi thứ ổn.", style="bold green"))
+
+
+COMMANDS: list[click.Command] = [doctor_command]
