@@ -1,0 +1,556 @@
+"""Extractive answers: pick the statements that answer the question and say them with citations.
+
+No LLM, nothing computed: every figure in the answer is copied from the passage it cites. The
+composer
+- keeps only statements that carry the question's information (see `terms`), are about the asked
+  year(s) and province(s), and state a figure when a quantity is asked;
+- prefers what was asked (a target or a result) and mentions the other only as labelled context;
+- answers per province: a question naming none gets one cited line per province that has the
+  indicator, a comparison one line per named province — never one province's figure as general;
+- refuses ("Không tìm thấy thông tin này trong các tài liệu hiện có.") when nothing qualifies,
+  saying what the indexed documents do cover.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ingest.vietnamese import fold_diacritics, index_key
+from nghiquyet.answer.models import Citation
+from nghiquyet.answer.statements import Statement, chunk_statements, passage_statements, years_in
+from nghiquyet.answer.terms import (
+    Coverage,
+    KeyedText,
+    QuestionTerms,
+    TermStats,
+    coverage,
+    precision,
+    proximity,
+    question_terms,
+    syllable_keys,
+)
+from retrieval.models import Filters, Passage, QueryAnalysis
+
+NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu hiện có."
+
+# More than half of the question's information (idf-weighted) must be in the statement with its heading.
+MIN_COVERAGE = 0.5
+# Score terms for ordering statements that all qualify (they never make one qualify).
+_ROLE_BONUS = 0.3
+_FIGURE_BONUS = 0.15
+_RANK_PENALTY = 0.02
+MAX_LINES_PER_PROVINCE = 3
+MAX_PROVINCES = 6
+
+_QUANTITY = re.compile(
+    r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|phần trăm|số lượng|\bmức\b|ngày nào|khi nào|bao giờ|ngày tháng|"
+    r"how many|how much|what percentage|what share|\brate\b|\bwhen\b"
+)
+_SIGNER = re.compile(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
+_WHO = re.compile(r"\bai\b|người nào|\bwho\b")
+_EMPTY = KeyedText.of("")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A composed answer before timing: text with [n] markers, and the passages they cite."""
+
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    notes: tuple[str, ...] = ()
+    final: bool = False   # a refusal no LLM may override (province or year not covered)
+
+
+@dataclass(frozen=True)
+class Scored:
+    statement: Statement
+    cover: Coverage
+    score: float
+    with_lead: bool = False   # the introducing sentence says part of what is asked: quote it too
+
+
+@dataclass
+class _Citations:
+    """Numbers passages in order of first use; one passage is one [n] however often it is cited."""
+
+    order: list[str] = field(default_factory=list)
+    passages: dict[str, Passage] = field(default_factory=dict)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def cite(self, statement: Statement) -> int:
+        key = statement.passage.chunk.id
+        if key not in self.passages:
+            self.order.append(key)
+            self.passages[key] = statement.passage
+            self.spans[key] = []
+        for span in statement.spans:
+            if span not in self.spans[key]:
+                self.spans[key].append(span)
+        return self.order.index(key) + 1
+
+    def build(self) -> tuple[Citation, ...]:
+        return tuple(
+            Citation(n=i + 1, passage=self.passages[key], highlights=tuple(sorted(self.spans[key])))
+            for i, key in enumerate(self.order)
+        )
+
+
+def asks_quantity(question: str) -> bool:
+    key = index_key(question)
+    return bool(_QUANTITY.search(key) or _QUANTITY.search(fold_diacritics(key).replace("ty le", "tỷ lệ")))
+
+
+def _fold_question(question: str) -> str:
+    return fold_diacritics(index_key(question))
+
+
+def format_years(years: Sequence[int]) -> str:
+    """2019, 2020 → "2019–2020"; 2015, 2020, 2021 → "2015, 2020–2021"."""
+    ys = sorted(set(years))
+    if not ys:
+        return ""
+    runs: list[list[int]] = [[ys[0], ys[0]]]
+    for y in ys[1:]:
+        if y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in runs)
+
+
+def coverage_sentence(available: Mapping[str, Sequence[int]]) -> str:
+    """"Các tài liệu hiện có: Hậu Giang (2015–2025), Sóc Trăng (2019–2020)." (or nothing indexed)."""
+    if not available:
+        return "Chưa có tài liệu nào được lập chỉ mục."
+    parts = []
+    for province in sorted(available, key=index_key):
+        years = format_years(available[province])
+        parts.append(f"{province} ({years})" if years else province)
+    return "Các tài liệu hiện có: " + ", ".join(parts) + "."
+
+
+def refusal(reasons: Sequence[str], available: Mapping[str, Sequence[int]], *, final: bool = False) -> Draft:
+    lines = [NOT_FOUND, *reasons, coverage_sentence(available)]
+    return Draft(text=" ".join(line for line in lines if line), refused=True, final=final)
+
+
+# --- choosing statements --------------------------------------------------------------------------
+
+def _role_bonus(statement: Statement, intent: str) -> float:
+    if intent == "any" or statement.role == "unknown":
+        return 0.0
+    if statement.role == intent:
+        return _ROLE_BONUS
+    if statement.role == "mixed":
+        return _ROLE_BONUS * (1.0 if intent == "result" else 0.8)
+    return -_ROLE_BONUS
+
+
+def year_matches(statement: Statement, years: set[int]) -> bool:
+    """About an asked year. A period must share at least two years with an asked period
+    ("nhiệm kỳ 2015 - 2020" is not an answer about "nhiệm kỳ 2020-2025")."""
+    if not years:
+        return True
+    shared = statement.years & years
+    if len(years) > 1 and len(statement.years) > 1:
+        return len(shared) >= 2
+    return bool(shared)
+
+
+def _qualifies(statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool) -> bool:
+    if cover.ratio <= MIN_COVERAGE or own <= 0:
+        return False
+    if quantity and not statement.has_figure:
+        return False
+    if not year_matches(statement, years):
+        return False
+    # "Đại hội xác định phương châm là:" ending its passage says nothing itself; what it introduces does.
+    return not statement.is_lead_in
+
+
+def score_statements(
+    passages: Sequence[Passage],
+    terms: QuestionTerms,
+    analysis: QueryAnalysis,
+    *,
+    years: set[int],
+    quantity: bool,
+) -> list[Scored]:
+    """Every qualifying statement of the passages, best first."""
+    who = bool(_WHO.search(index_key(analysis.question)))
+    out: list[Scored] = []
+    for rank, passage in enumerate(passages):
+        for statement in chunk_statements(passage.chunk):
+            keyed = statement.keyed
+            cover = coverage(terms, keyed, statement.context)
+            with_lead = False
+            own = cover.text_ratio
+            if statement.lead and not statement.column and cover.text_ratio == 0:
+                # “ĐOÀN KẾT - DÂN CHỦ …” says what is asked only with the line that introduces it
+                # ("Đại hội xác định phương châm là:"); then both are quoted.
+                keyed = KeyedText.of(statement.lead, statement.text)
+                own = coverage(terms, keyed, _EMPTY).text_ratio
+                with_lead = own > 0
+            if not _qualifies(statement, cover, own, years=years, quantity=quantity):
+                continue
+            statement = replace(statement, passage=passage, rank=rank)
+            if who and not _names_someone(statement):
+                continue
+            if statement.parent and not _asks_about_part(terms, statement):
+                continue  # "Trong đó: …" rows answer only questions about that part
+            if statement.partial and _opening_suffices(terms, statement, cover):
+                continue  # the sentence is about what is asked from its start; quote it whole
+            score = (
+                cover.ratio
+                + 0.3 * own
+                + 0.2 * proximity(terms, keyed)
+                + _role_bonus(statement, analysis.intent)
+                + (_FIGURE_BONUS if statement.has_figure else 0.0)
+                + _year_bonus(statement, years)
+                + (0.2 * precision(terms, statement.label) if statement.label else 0.0)
+                - _RANK_PENALTY * rank
+                - _length_penalty(statement.text)
+            )
+            out.append(Scored(statement, cover, score, with_lead))
+    out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
+    """A sub-row qualifies only when the question names what sets it apart from its parent row
+    ("đặc sản" in "Tỷ lệ lúa đặc sản chiếm" under "Sản lượng lúa")."""
+    parent_words = set(syllable_keys(statement.parent))
+    distinct = " ".join(w for w in syllable_keys(statement.label) if w not in parent_words)
+    return precision(terms, distinct) > 0
+
+
+def _opening_suffices(terms: QuestionTerms, statement: Statement, cover: Coverage) -> bool:
+    opening = coverage(terms, KeyedText.of(statement.opening), statement.context)
+    return opening.ratio + 1e-9 >= cover.ratio and opening.text_ratio + 1e-9 >= cover.text_ratio
+
+
+def _year_bonus(statement: Statement, years: set[int]) -> float:
+    """A statement about exactly the asked year beats one about a whole period that includes it
+    ("Năm 2020 … 90,21%" over the 2020–2025 target "95%" when 2020 is asked)."""
+    if len(years) != 1:
+        return 0.0  # no year, or a period: nothing to be more precise about
+    bonus = 0.15 if statement.years and statement.years <= years else 0.0
+    if statement.stated_years & years:
+        bonus += 0.1
+    return bonus
+
+
+def _length_penalty(text: str) -> float:
+    # A clause is preferred to its whole sentence when it says the same; answers stay short.
+    return 0.0005 * len(text) + 0.002 * max(0, len(text) - 280)
+
+
+_NOT_NAMES = frozenset(
+    """ban chấp hành đảng bộ tỉnh ủy uỷ nhà nước trung ương hội đồng nhân dân quốc chính phủ nghị quyết
+    thường vụ việt nam đại biểu mặt trận tổ thành phố huyện xã thị bí thư chủ tịch phó đoàn văn phòng
+    sở công an quân sự viện kiểm sát tòa án kho bạc ngân hàng đồng chí đại hội""".split()
+)
+
+
+def _names_someone(statement: Statement) -> bool:
+    """The statement names a person: the document's signer, or three or more capitalised words in a row
+    that are not an institution ("Nguyễn Thanh Nghị", "Lâm Thị Phương Thanh")."""
+    doc = statement.passage.chunk.doc
+    if doc.signer and doc.signer in statement.text:
+        return True
+    run = 0
+    for word in re.findall(r"[^\W\d_]+", statement.text):
+        if word[0].isupper() and (len(word) == 1 or word[1:].islower()) and index_key(word) not in _NOT_NAMES:
+            run += 1
+            if run >= 3:  # Vietnamese personal names have three or more syllables; places mostly two
+                return True
+        else:
+            run = 0
+    return False
+
+
+def _overlaps(a: Statement, b: Statement) -> bool:
+    if a.passage.chunk.id != b.passage.chunk.id:
+        return False
+    if a.column or b.column:
+        return a.column == b.column and a.row_key == b.row_key
+    return any(x0 < y1 and y0 < x1 for x0, x1 in a.spans for y0, y1 in b.spans)
+
+
+def _pick_for_province(scored: list[Scored], intent: str, asked_years: set[int]) -> list[tuple[Scored, Scored | None]]:
+    """The best statement per year (several years only when none was asked), each with labelled context."""
+    if not scored:
+        return []
+    chosen: list[tuple[Scored, Scored | None]] = []
+    used_years: list[frozenset[int]] = []
+    for item in scored:
+        st = item.statement
+        if any(_overlaps(st, c.statement) or (ctx and _overlaps(st, ctx.statement)) for c, ctx in chosen):
+            continue
+        if any(st.years & y for y in used_years):
+            continue
+        if chosen and asked_years:
+            break
+        if chosen and item.score < chosen[0][0].score - 0.6:
+            break
+        context = None
+        if st.role in ("target", "result") and intent in ("target", "result", "any"):
+            context = _context_for(item, scored)
+        chosen.append((item, context))
+        used_years.append(st.years)
+        if len(chosen) >= MAX_LINES_PER_PROVINCE:
+            break
+    return chosen
+
+
+def _context_for(item: Scored, scored: list[Scored]) -> Scored | None:
+    """The other stance for the same year (a result for a target, a target for a result), if any."""
+    st = item.statement
+    if not st.has_figure:
+        return None
+    wanted = "result" if st.role == "target" else "target"
+    for other in scored:
+        o = other.statement
+        if o is st or _overlaps(o, st) or not o.has_figure:
+            continue
+        # The same indicator in the same year: as specific a year, as close a match.
+        if o.role not in (wanted, "mixed") or o.years != st.years:
+            continue
+        if st.column and o.passage.chunk.id == st.passage.chunk.id and o.row_key != st.row_key:
+            continue
+        if other.cover.ratio < item.cover.ratio - 0.15 or other.cover.text_ratio < item.cover.text_ratio - 0.15:
+            continue
+        return other
+    return None
+
+
+# --- saying it ------------------------------------------------------------------------------------
+
+_MIXED = re.compile(
+    r"^(?P<subj>.+)\s+(?P<res>(?:đạt|còn|giảm còn|tăng|giảm|là)\s+(?:khoảng |trên |dưới |gần )?\d[^()]*?)\s*"
+    r"\((?P<lab>Nghị quyết|nghị quyết|NQ|kế hoạch|Kế hoạch|chỉ tiêu|Chỉ tiêu)\s+(?P<tgt>[^)]+)\)\.?$"
+)
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter of a sentence used after a colon, unless it starts a name or acronym."""
+    if len(text) >= 2 and text[0].isupper() and text[1].islower():
+        first = text.split(" ", 1)[0]
+        if first in {"Nghị", "Đảng", "Nhà", "Tỉnh", "Trung", "Chính", "Quốc", "Ban", "Bộ", "Hội", "Ủy", "Uỷ"}:
+            return text
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _when(statement: Statement, asked_years: set[int]) -> str:
+    """"năm 2021", "nhiệm kỳ 2020 – 2025" or "" — the time the statement itself is about."""
+    years = sorted(statement.years)
+    if len(years) == 1:
+        return f"năm {years[0]}"
+    # A statement about a period is labelled with that period, never with the one year asked.
+    return statement.period
+
+
+def _place(statement: Statement) -> str:
+    doc = statement.passage.chunk.doc
+    return doc.province or doc.title or statement.passage.chunk.source
+
+
+def _column_label(column: str) -> tuple[str, str]:
+    """"Thực hiện năm 2019" → ("thực hiện", " năm 2019"); "Nghị quyết năm 2020" → ("Nghị quyết", " năm 2020")."""
+    when = ""
+    m = re.search(r"\b(?:năm\s+)?((?:19|20)\d\d)\b", column)
+    if m:
+        when = f" năm {m.group(1)}"
+        column = (column[: m.start()] + column[m.end() :]).strip(" ,")
+    if not column.startswith("Nghị quyết"):
+        column = column[:1].lower() + column[1:]
+    return column, when
+
+
+def _table_line(st: Statement, n: int, context: tuple[Statement, int] | None) -> str:
+    label, when = _column_label(st.column)
+    if st.role == "target" and not index_key(label).startswith(("chỉ tiêu", "mục tiêu", "kế hoạch")):
+        label = f"chỉ tiêu {label}".strip()
+    value = _lower_first(st.text)
+    line = f"{st.row_key}{when} của {_place(st)}: {label} {value}".replace("  ", " ")
+    if context:
+        ctx, cn = context
+        note = f"{ctx.column}: {_lower_first(ctx.text)}" if ctx.column else _lower_first(ctx.text.rstrip("."))
+        line += f" ({note}{'' if cn == n else f' [{cn}]'})"
+    return f"{line} [{n}]."
+
+
+def _sentence_line(
+    st: Statement,
+    n: int,
+    intent: str,
+    asked_years: set[int],
+    context: tuple[Statement, int] | None,
+    *,
+    lead: bool,
+    framed: bool = True,
+) -> str:
+    place = _place(st)
+    when = _when(st, asked_years)
+    body = st.text.rstrip(".")
+    if lead:
+        body = f"{' '.join(st.lead.split())} {body}"
+    lead_when = when[:1].upper() + when[1:] if when else ""
+    if not st.has_figure or not framed:
+        # A motto, a date, a name: no target or result to speak of.
+        head = f"Theo tài liệu của {place} ({when})" if when else f"Theo tài liệu của {place}"
+        line = f"{head}: {body} [{n}]"
+    elif st.role == "target":
+        head = f"{lead_when}, {place} đặt chỉ tiêu" if when else f"{place} đặt chỉ tiêu"
+        line = f"{head}: {_lower_first(body)} [{n}]"
+    elif st.role == "result":
+        head = f"Kết quả {when} của {place}" if when else f"Kết quả của {place}"
+        line = f"{head}: {_lower_first(body)} [{n}]"
+    elif st.role == "mixed":
+        m = _MIXED.match(body)
+        if intent == "target" and m:
+            head = f"{lead_when}, chỉ tiêu {m.group('lab')} của {place}" if when else f"Chỉ tiêu {m.group('lab')} của {place}"
+            line = f"{head}: {_lower_first(m.group('subj'))} {m.group('tgt').strip()} (kết quả thực hiện: {m.group('res').strip()}) [{n}]"
+        else:
+            head = f"Kết quả {when} của {place}" if when else f"Kết quả của {place}"
+            line = f"{head}: {_lower_first(body)} [{n}]"
+    else:
+        head = f"Theo tài liệu của {place} ({when})" if when else f"Theo tài liệu của {place}"
+        line = f"{head}: {body} [{n}]"
+    if context:
+        ctx, cn = context
+        kind = "Kết quả thực hiện" if ctx.role in ("result", "mixed") else "Chỉ tiêu"
+        ctx_when = _when(ctx, asked_years)
+        label = f"{kind} {ctx_when}".strip()
+        if ctx.column:
+            line += f" ({ctx.row_key} — {ctx.column}: {ctx.text} [{cn}])"
+        else:
+            line += f" ({label}: {_lower_first(ctx.text.rstrip('.'))} [{cn}])"
+    return line + "."
+
+
+def _line(
+    item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool
+) -> str:
+    st = item.statement
+    n = cites.cite(st)
+    context = None
+    if ctx is not None:
+        context = (ctx.statement, cites.cite(ctx.statement))
+    if st.column:
+        return _table_line(st, n, context)
+    return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed)
+
+
+# --- the composer ---------------------------------------------------------------------------------
+
+def compose(
+    question: str,
+    analysis: QueryAnalysis,
+    passages: Sequence[Passage],
+    *,
+    available: Mapping[str, Sequence[int]],
+    stats: TermStats | None = None,
+    filters: Filters = Filters(),
+) -> Draft:
+    """The extractive answer to `question` from ranked `passages` (or a refusal saying why)."""
+    known_years = {y for ys in available.values() for y in ys}
+    asked_provinces = tuple(dict.fromkeys((*filters.provinces, *analysis.provinces)))
+    unknown_provinces = [p for p in asked_provinces if p in analysis.unknown_provinces or (available and p not in available)]
+    known_provinces = [p for p in asked_provinces if p not in unknown_provinces]
+    asked_years = set(analysis.years) | set(filters.years) | years_in(question)
+    unknown_years = {y for y in asked_years if y in analysis.unknown_years or (known_years and y not in known_years)}
+
+    reasons = []
+    if unknown_provinces:
+        reasons.append(f"Chưa có tài liệu nào về {', '.join(unknown_provinces)}.")
+    if unknown_years and unknown_years == asked_years:
+        reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
+    if (unknown_provinces and not known_provinces) or (unknown_years and unknown_years == asked_years):
+        return refusal(reasons, available, final=True)
+
+    terms = question_terms(
+        question,
+        provinces=(*asked_provinces, *analysis.unknown_provinces, *available.keys()),
+        stats=stats,
+    )
+    if terms.empty:
+        return refusal(["Câu hỏi chưa nêu rõ cần tìm chỉ tiêu hay nội dung nào."], available)
+
+    quantity = asks_quantity(question)
+    years = asked_years - unknown_years
+    pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
+    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity)
+
+    by_province: dict[str, list[Scored]] = {}
+    for item in scored:
+        by_province.setdefault(_place(item.statement), []).append(item)
+
+    if _SIGNER.search(index_key(question)) and not scored:
+        signer = _signer_answer(pool, known_provinces)
+        if signer:
+            return signer
+
+    cites = _Citations()
+    lines: list[str] = []
+    missing: list[str] = []
+    targets = known_provinces or list(by_province)[:MAX_PROVINCES]
+    for province in targets:
+        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
+        if not picks:
+            missing.append(province)
+            continue
+        for item, ctx in picks:
+            # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
+            framed = quantity or analysis.intent != "any" or bool(terms.numbers)
+            lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
+
+    if not lines:
+        reasons = list(reasons)
+        for province in known_provinces:
+            covered = available.get(province, ())
+            if years and covered and not years & set(covered):
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+        return refusal(reasons, available, final=bool(reasons))
+
+    notes = []
+    if unknown_provinces:
+        lines.append(f"{', '.join(unknown_provinces)}: chưa có tài liệu nào về tỉnh này.")
+    for province in missing:
+        lines.append(f"{province}: không tìm thấy thông tin này trong tài liệu của tỉnh.")
+    if unknown_years and unknown_years != asked_years:
+        notes.append(f"Không có tài liệu về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
+    multi = len([p for p in targets if p not in missing]) > 1
+    if multi and not known_provinces:
+        lines.insert(0, "Câu hỏi không nêu tỉnh; số liệu theo từng tỉnh:")
+    if len(lines) > 1:
+        text = "\n".join(line if i == 0 and line.endswith(":") else f"- {line}" for i, line in enumerate(lines))
+    else:
+        text = lines[0]
+    return Draft(text=text, refused=False, citations=cites.build(), notes=tuple(notes))
+
+
+def _signer_answer(passages: Sequence[Passage], provinces: Sequence[str]) -> Draft | None:
+    """"Ai ký …?": the signer the document's metadata names, cited where the document writes the name."""
+    for passage in passages:
+        doc = passage.chunk.doc
+        if not doc.signer or (provinces and doc.province not in provinces):
+            continue
+        where = passage.chunk.text.find(doc.signer)
+        if where < 0:
+            continue
+        cites = _Citations()
+        st = passage_statements(passage, 0)[0]
+        span = (where, where + len(doc.signer))
+        st = Statement(
+            passage=passage, rank=0, text=doc.signer, spans=(span,), role="unknown", years=st.years,
+            period="", keyed=st.keyed, context=st.context, has_figure=False,
+        )
+        n = cites.cite(st)
+        title = doc.title or passage.chunk.source
+        return Draft(text=f"{title} ({_place(st)}) do {doc.signer} ký [{n}].", refused=False, citations=cites.build())
+    return None
