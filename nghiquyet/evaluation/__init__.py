@@ -1,0 +1,1 @@
+"""Regression question set and the `eval` command's metrics and reports."""
