@@ -1,0 +1,1 @@
+"""The answer layer: exact, cited Vietnamese answers (extractive by default, an LLM optionally)."""

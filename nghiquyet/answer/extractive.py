@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from ingest.vietnamese import fold_diacritics, index_key
 from nghiquyet.answer.models import Citation
-from nghiquyet.answer.statements import Statement, chunk_statements, passage_statements, years_in
+from nghiquyet.answer.statements import Statement, chunk_statements, years_in
 from nghiquyet.answer.terms import (
     Coverage,
     KeyedText,
@@ -98,13 +98,13 @@ class _Citations:
         )
 
 
+_QUANTITY_FOLDED = re.compile(fold_diacritics(_QUANTITY.pattern))
+
+
 def asks_quantity(question: str) -> bool:
+    """"bao nhiêu", "mấy", "tỷ lệ", "how many" …: the answer must state a figure (typed with or without accents)."""
     key = index_key(question)
-    return bool(_QUANTITY.search(key) or _QUANTITY.search(fold_diacritics(key).replace("ty le", "tỷ lệ")))
-
-
-def _fold_question(question: str) -> str:
-    return fold_diacritics(index_key(question))
+    return bool(_QUANTITY.search(key) or _QUANTITY_FOLDED.search(fold_diacritics(key)))
 
 
 def format_years(years: Sequence[int]) -> str:
@@ -290,15 +290,14 @@ def _pick_for_province(scored: list[Scored], intent: str, asked_years: set[int])
         st = item.statement
         if any(_overlaps(st, c.statement) or (ctx and _overlaps(st, ctx.statement)) for c, ctx in chosen):
             continue
-        if any(st.years & y for y in used_years):
+        # Another line only for another time: 2020 vs 2021, or nhiệm kỳ 2015–2020 vs 2020–2025.
+        if any(st.years <= y or y <= st.years for y in used_years):
             continue
         if chosen and asked_years:
             break
         if chosen and item.score < chosen[0][0].score - 0.6:
             break
-        context = None
-        if st.role in ("target", "result") and intent in ("target", "result", "any"):
-            context = _context_for(item, scored)
+        context = _context_for(item, scored) if st.role in ("target", "result") else None
         chosen.append((item, context))
         used_years.append(st.years)
         if len(chosen) >= MAX_LINES_PER_PROVINCE:
@@ -499,14 +498,14 @@ def compose(
     lines: list[str] = []
     missing: list[str] = []
     targets = known_provinces or list(by_province)[:MAX_PROVINCES]
+    # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
+    framed = quantity or analysis.intent != "any" or bool(terms.numbers)
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
         if not picks:
             missing.append(province)
             continue
         for item, ctx in picks:
-            # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
-            framed = quantity or analysis.intent != "any" or bool(terms.numbers)
             lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
 
     if not lines:
@@ -544,11 +543,10 @@ def _signer_answer(passages: Sequence[Passage], provinces: Sequence[str]) -> Dra
         if where < 0:
             continue
         cites = _Citations()
-        st = passage_statements(passage, 0)[0]
         span = (where, where + len(doc.signer))
         st = Statement(
-            passage=passage, rank=0, text=doc.signer, spans=(span,), role="unknown", years=st.years,
-            period="", keyed=st.keyed, context=st.context, has_figure=False,
+            passage=passage, rank=0, text=doc.signer, spans=(span,), role="unknown", years=frozenset(doc.years),
+            period="", keyed=KeyedText.of(doc.signer), context=_EMPTY, has_figure=False,
         )
         n = cites.cite(st)
         title = doc.title or passage.chunk.source

@@ -5,7 +5,7 @@ and without a score threshold tuned to one question. The criterion here is infor
 the question's content terms (stop words, question words, intent words, province names and years
 removed; abbreviations, synonyms and English genre words mapped to their Vietnamese forms) are
 weighted by how rare they are in the indexed documents (BM25's idf), and a sentence supports an
-answer when it — together with its section heading and table headers — carries at least half of
+answer when it — together with its section heading and table headers — carries more than half of
 that weight. A question about "tỷ lệ phủ sóng 5G" is then not answered with "tỷ lệ che phủ rừng":
 the rare words are the ones that say what is asked.
 """

@@ -12,6 +12,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from nghiquyet.answer.answerer import prepare_question
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import figure_spans
 from nghiquyet.cli.common import console, err_console, friendly_errors, make_settings, store_option
@@ -85,6 +86,11 @@ def _print_answer(answer: Answer) -> None:
     console.print(Text(f"({mode}, {answer.latency_ms:.0f} ms)", style="dim"))
 
 
+def _as_json(answer: Answer) -> dict[str, Any]:
+    """`Answer.as_dict()` plus the notes shown to a reader (e.g. a question that was cut)."""
+    return {**answer.as_dict(), "notes": list(answer.notes)}
+
+
 # --- batch ----------------------------------------------------------------------------------------------
 
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
@@ -132,7 +138,7 @@ def _run_batch(engine: Engine, path: Path, out: IO[str], filters: Filters, use_l
             record: dict[str, Any]
             try:
                 answer = engine.ask(item["question"], filters=_line_filters(item, filters), use_llm=use_llm)
-                record = {"id": item["id"], **answer.as_dict()}
+                record = {"id": item["id"], **_as_json(answer)}
                 answered += 1
             except (NghiquyetError, click.BadParameter, ValueError) as exc:
                 message = exc.user_message() if isinstance(exc, NghiquyetError) else str(exc)
@@ -177,6 +183,8 @@ def ask_command(
         raise click.UsageError('Hãy nêu đúng một trong hai: một câu hỏi, hoặc --batch tệp.jsonl.')
     settings = make_settings(store_dir)
     filters = Filters(provinces=_canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
+    if question is not None:
+        prepare_question(question, settings.max_question_chars)  # a bad question fails before models load
     engine = Engine(settings)
     if batch is not None:
         if out_path is not None:
@@ -190,7 +198,7 @@ def ask_command(
         return
     answer = engine.ask(question or "", filters=filters, use_llm=use_llm)
     if as_json:
-        click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_as_json(answer), ensure_ascii=False, indent=2))
     else:
         _print_answer(answer)
 
