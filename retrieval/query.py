@@ -21,8 +21,10 @@ Coverage = tuple[Iterable[str], Iterable[int]]
 YEAR_MIN, YEAR_MAX = 1945, 2100
 _YEAR = r"(?:19[4-9]\d|20\d\d|2100)"
 # "2021-2025", "2020 - 2025", "2021–2025", "2016 đến 2020": a span names both of its ends.
-_YEAR_SPAN = re.compile(rf"(?<![\d.,])({_YEAR})\s*(?:[-–—]|đến|tới|to)\s*({_YEAR})(?![\d.,])")
-_YEAR_ONE = re.compile(rf"(?<![\d.,])({_YEAR})(?![\d.,])")
+_YEAR_SPAN = re.compile(rf"(?<![\d.,])({_YEAR})\s*(?:[-–—]|đến|tới|to)\s*({_YEAR})(?!\d|[.,]\d)")
+# A comma or full stop after a year ends the clause ("Năm 2020, Trà Vinh …"); only a digit after
+# it makes the year part of a number such as "2020,5" or "2.020.000".
+_YEAR_ONE = re.compile(rf"(?<![\d.,])({_YEAR})(?!\d|[.,]\d)")
 _WS = re.compile(r"\s+")
 
 # Cues of what a question asks for. Weights: a strong cue (2) outweighs a weak one. Bare "đạt" is no cue:
@@ -147,8 +149,9 @@ def analyze_query(question: str, coverage: Coverage = ((), ())) -> QueryAnalysis
     mode = query_mode(question)
     unaccented = mode != "exact"
     expansions = list(expand(question, folded=unaccented))
+    said = fold_diacritics(index_key(question))
     for term in translate_english(question):
-        if term not in expansions:
+        if term not in expansions and fold_diacritics(term) not in said:
             expansions.append(term)
     return QueryAnalysis(
         question=question,

@@ -22,7 +22,7 @@ from ingest.vietnamese import index_key
 from retrieval.models import QueryAnalysis
 from retrieval.tokenize import numbers
 
-_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?![\d.,])")
+_YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
 
 # A section's stance, read from its heading. Result cues are checked first: "KẾT QUẢ THỰC HIỆN NHIỆM
 # VỤ NĂM 2020" reports results even though it names "nhiệm vụ".

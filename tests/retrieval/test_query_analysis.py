@@ -116,3 +116,9 @@ def test_clean_question_refuses_empty_overlong_and_punctuation_only() -> None:
     with pytest.raises(QuestionError, match="quá dài") as info:
         clean_question("a" * 10_000, max_chars=1000)
     assert "10.000" in info.value.message and "1.000" in info.value.message
+
+
+def test_year_followed_by_comma_or_full_stop_is_found_but_numbers_are_not_years() -> None:
+    assert find_years("Năm 2020, Trà Vinh đạt bao nhiêu?") == (2020,)
+    assert find_years("GRDP năm 2021.") == (2021,)
+    assert find_years("thu ngân sách 2.020,5 tỷ đồng") == ()
