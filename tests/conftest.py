@@ -13,9 +13,11 @@ from ingest.vietnamese import index_key
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
-# Real-model embeddings are cached here across test runs (content-hash keyed), so the
-# suite embeds each corpus passage at most once per machine.
-EMBED_CACHE = Path(os.environ.get("NGHIQUYET_TEST_CACHE", REPO / ".nghiquyet-test-cache"))
+# Real-model embeddings are cached here across test runs and clones (content-hash keyed, safe for
+# several processes), so the suite embeds each corpus passage at most once per machine.
+EMBED_CACHE = Path(
+    os.environ.get("NGHIQUYET_TEST_CACHE", Path.home() / ".cache" / "nghiquyet" / "test-embeddings")
+)
 
 
 @pytest.fixture(autouse=True)
