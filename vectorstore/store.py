@@ -345,6 +345,22 @@ def discard_local_store(settings: Settings) -> None:
         shutil.rmtree(path)
 
 
+def probe_local_search(settings: Settings) -> None:
+    """Search the embedded chunk collection with one of its own vectors; creates and writes nothing.
+
+    Meant for a child process (`nghiquyet doctor`): Chroma's native HNSW code can kill the process
+    (SIGSEGV) on a damaged index file instead of raising, and only another process can report that.
+    """
+    path = (Path(settings.store_dir) / CHROMA_DIR_NAME).resolve()
+    if not (path / "chroma.sqlite3").is_file():
+        return
+    client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+    chunks = client.get_collection(settings.collection)
+    page = chunks.get(include=["embeddings"], limit=1)
+    if page["ids"]:
+        chunks.query(query_embeddings=[[float(x) for x in page["embeddings"][0]]], n_results=5, include=[])
+
+
 # --- the store ---------------------------------------------------------------------------------
 class ChunkStore:
     """Chunks with vectors, committed per document. Thread-safe (Chroma's client is)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +31,32 @@ def _attempt(func: Callable[[], str]) -> tuple[str, str]:
         return OK, func()
     except NghiquyetError as exc:
         return FAIL, exc.user_message()
+
+
+_PROBE = (
+    "import json, sys\n"
+    "from nghiquyet.config import Settings\n"
+    "from vectorstore.store import probe_local_search\n"
+    "probe_local_search(Settings(**json.loads(sys.argv[1])))\n"
+)
+
+
+def _search_crash(settings: Settings, timeout_s: float = 300.0) -> str | None:
+    """Why a vector search kills the process that runs it (a damaged index file), or None.
+
+    Chroma's native code can crash with SIGSEGV on a damaged HNSW file rather than raise, so the first
+    search runs in a child process; other failures are left to the checks below, which explain them.
+    """
+    if settings.server_mode:
+        return None
+    command = [sys.executable, "-c", _PROBE, json.dumps(settings.model_dump(mode="json"))]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        return f"tìm kiếm vector không xong sau {timeout_s:.0f} giây"
+    if done.returncode < 0:
+        return f"tìm kiếm vector làm tiến trình kiểm tra bị dừng đột ngột (tín hiệu {-done.returncode})"
+    return None
 
 
 def _lexical_state(engine: Engine) -> tuple[str, str]:
@@ -59,6 +88,11 @@ def run_checks(settings: Settings) -> tuple[bool, str | None]:
 
     if is_locked(settings):
         _line(WARN, "Khoá nạp", "đang có một tiến trình nạp dữ liệu chạy trên kho này")
+
+    crash = _search_crash(settings)
+    if crash:  # the checks below search in this process and would crash it the same way
+        _line(FAIL, "Tìm kiếm vector", f"{crash}: tệp chỉ mục vector bị hỏng")
+        return False, REBUILD_HINT
 
     def consistency() -> str:
         problems = engine.store.health()

@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field
 from nghiquyet.answer.grounding import check_answer
 from nghiquyet.answer.models import Answer
 from nghiquyet.answer.numbers import number_tokens
-from nghiquyet.evaluation.questions import KINDS, Question, contains_figure, match_key, shows_figure
+from nghiquyet.evaluation.matching import contains_figure, match_key, shows_figure
+from nghiquyet.evaluation.questions import KINDS, Question
 from retrieval.models import Passage
 
 HIT_K = (1, 5)

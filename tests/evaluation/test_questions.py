@@ -15,11 +15,9 @@ from nghiquyet.evaluation.questions import (
     QuestionSet,
     append_question,
     check_evidence,
-    contains_figure,
     load_questions,
     parse_questions,
     question_from_answer,
-    shows_figure,
     suggest_id,
 )
 from tests.evaluation.builders import LS, TV, make_answer, make_passage
@@ -165,27 +163,6 @@ def test_evidence_is_verbatim_not_tone_normalised(tmp_path: Path) -> None:
     assert len(check_evidence(QuestionSet(1, (other_style,)), tmp_path)) == 1
 
 
-@pytest.mark.parametrize(
-    ("text", "figure", "found"),
-    [
-        ("Tốc độ tăng trưởng GRDP từ 11% trở lên", "11%", True),
-        ("tỷ lệ hộ sử dụng điện đạt 99,12%", "12%", False),
-        ("tăng 111%", "11%", False),
-        ("Từ 7,5 trở lên", "7,5", True),
-        ("đạt 17,5", "7,5", False),
-        ("Khu vực II\t19,60", "19,6", True),
-        ("Khu vực II 19,65", "19,6", False),
-        ("đạt 21.053 người", "1.053", False),
-        ("kết nạp 1.053.", "1.053", True),
-        ("trên 2 Triệu tấn/năm", "2 triệu tấn", True),
-        ("12 triệu tấn", "2 triệu tấn", False),
-        ("Uỷ ban", "Ủy ban", True),
-    ],
-)
-def test_contains_figure(text: str, figure: str, found: bool) -> None:
-    assert contains_figure(text, figure) is found
-
-
 # --- appending -------------------------------------------------------------------------------------
 
 
@@ -250,19 +227,3 @@ def test_question_from_an_approved_answer() -> None:
 def test_suggest_id_folds_diacritics() -> None:
     assert suggest_id("Tỷ lệ BHYT Lạng Sơn?") == "ty-le-bhyt-lang-son"
     assert suggest_id("???") == "cau-hoi"
-
-
-@pytest.mark.parametrize(
-    ("text", "figure", "shown"),
-    [
-        ("Nghị quyết năm 2020: 2 · Thực hiện năm 2019: 2,17", "2 triệu tấn", True),
-        ("Nghị quyết năm 2020: 52", "2 triệu tấn", False),
-        ("Nghị quyết năm 2020: 95,50", "95,5", True),
-        ("Có 06/33 chỉ tiêu", "6/33", True),
-        ("Kết nạp 1.100 - 1.200 đảng viên", "1.100 - 1.200", True),
-        ("Kết nạp 1.100 đảng viên", "1.100 - 1.200", False),
-        ("T/M TỈNH UỶ BÍ THƯ Lâm Thị Phương Thanh", "Lâm Thị Phương Thanh", True),
-    ],
-)
-def test_shows_figure(text: str, figure: str, shown: bool) -> None:
-    assert shows_figure(text, figure) is shown

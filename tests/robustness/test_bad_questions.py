@@ -51,7 +51,6 @@ def before(engine: Engine) -> tuple[object, ...]:
 def index_is_unchanged(engine: Engine, before: tuple[object, ...]) -> object:
     yield
     assert index_state(engine) == before
-    assert engine.store.health() == []
 
 
 def rendered_tags(answer: Answer) -> set[str]:
@@ -160,3 +159,7 @@ def test_command_line_answers_bad_questions_without_a_traceback(
     text = " ".join(result.output.split())
     assert result.exit_code == exit_code, text
     assert expected in text and "Traceback" not in text
+
+
+def test_store_is_healthy_after_all_of_them(engine: Engine) -> None:
+    assert engine.store.health() == []

@@ -350,3 +350,26 @@ def test_damaged_index_is_reported_with_a_rebuild_hint(
     assert "2 tài liệu đã nạp (2 mới" in output(rebuilt)
     doctor = cli("doctor", "--store", str(store))
     assert doctor.exit_code == 0 and "Mọi thứ ổn" in output(doctor), output(doctor)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_damaged_vector_index_file_is_found_by_doctor_not_a_crash(tmp_path: Path) -> None:
+    """Garbage in an HNSW file makes Chroma's native search code crash the process (SIGSEGV)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    write_appendix(docs / APPENDIX, rows=1500)  # above Chroma's sync threshold: the HNSW files are written
+    env = cli_env(tmp_path / "store")
+    assert run([*HASH_CLI, "ingest", str(docs)], env, tmp_path).returncode == 0
+    [vectors] = [f for f in (tmp_path / "store" / "chroma").glob("*/data_level0.bin") if f.stat().st_size > 100_000]
+    with vectors.open("r+b") as fh:
+        # (with these bytes, Chroma 1.5 crashes; other garbage makes it raise — both must be reported)
+        fh.write(random.Random(1).randbytes(vectors.stat().st_size // 2))
+
+    doctor = run([*HASH_CLI, "doctor"], env, tmp_path)
+    assert_refused(doctor, DAMAGED)  # exit code 1: doctor itself did not crash
+    assert REBUILD in output(doctor)
+
+    rebuilt = run([*HASH_CLI, "ingest", "--rebuild", str(docs)], env, tmp_path)
+    assert rebuilt.returncode == 0, output(rebuilt)
+    doctor = run([*HASH_CLI, "doctor"], env, tmp_path)
+    assert doctor.returncode == 0 and "Mọi thứ ổn" in output(doctor), output(doctor)
