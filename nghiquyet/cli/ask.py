@@ -15,25 +15,12 @@ from rich.text import Text
 from nghiquyet.answer.answerer import prepare_question
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import figure_spans
-from nghiquyet.cli.common import console, err_console, friendly_errors, make_settings, store_option
+from nghiquyet.cli.common import canonical_provinces, console, err_console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
 from nghiquyet.errors import NghiquyetError
 from retrieval.models import Filters
 
 _PASSAGE_CHARS = 700
-
-
-def _canonical_provinces(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    from ingest.provinces import canonical_province
-
-    out: list[str] = []
-    for value in values:
-        name = canonical_province(value)
-        if name is None:
-            raise click.BadParameter(f"không nhận ra tên tỉnh/thành phố «{value}».", param_hint="--province")
-        if name not in out:
-            out.append(name)
-    return tuple(out)
 
 
 # --- human output -----------------------------------------------------------------------------------
@@ -117,7 +104,7 @@ def _line_filters(item: dict[str, Any], base: Filters) -> Filters:
         value = item.get(key)
         return [] if value in (None, "") else value if isinstance(value, list) else [value]
 
-    provinces = _canonical_provinces([str(p) for p in listed("province")]) or base.provinces
+    provinces = canonical_provinces([str(p) for p in listed("province")]) or base.provinces
     years = tuple(int(y) for y in listed("year")) or base.years
     return Filters(provinces=provinces, years=years, sources=base.sources)
 
@@ -182,7 +169,7 @@ def ask_command(
     if (question is None) == (batch is None):
         raise click.UsageError('Hãy nêu đúng một trong hai: một câu hỏi, hoặc --batch tệp.jsonl.')
     settings = make_settings(store_dir)
-    filters = Filters(provinces=_canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
+    filters = Filters(provinces=canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
     if question is not None:
         prepare_question(question, settings.max_question_chars)  # a bad question fails before models load
     engine = Engine(settings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,3 +52,17 @@ def friendly_errors(func: F) -> F:
             raise SystemExit(1) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def canonical_provinces(values: Sequence[str]) -> tuple[str, ...]:
+    """Province names as the index writes them ("tra vinh" → "Trà Vinh"); unknown names are refused."""
+    from ingest.provinces import canonical_province
+
+    out: list[str] = []
+    for value in values:
+        name = canonical_province(value)
+        if name is None:
+            raise click.BadParameter(f"không nhận ra tên tỉnh/thành phố «{value}».", param_hint="--province")
+        if name not in out:
+            out.append(name)
+    return tuple(out)

@@ -8,26 +8,12 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from nghiquyet.cli.common import console, friendly_errors, make_settings, store_option
+from nghiquyet.cli.common import canonical_provinces, console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
 from retrieval.models import Filters, SearchResult
 
 _INTENT_VI = {"target": "chỉ tiêu / kế hoạch", "result": "kết quả thực hiện", "any": "không rõ"}
 _PREVIEW_CHARS = 600
-
-
-def _canonical_provinces(values: tuple[str, ...]) -> tuple[str, ...]:
-    """Province names as the index writes them ("tra vinh" → "Trà Vinh"); unknown names are refused."""
-    from ingest.provinces import canonical_province
-
-    out: list[str] = []
-    for value in values:
-        name = canonical_province(value)
-        if name is None:
-            raise click.BadParameter(f"không nhận ra tên tỉnh/thành phố «{value}».", param_hint="--province")
-        if name not in out:
-            out.append(name)
-    return tuple(out)
 
 
 def _print_human(result: SearchResult) -> None:
@@ -89,7 +75,7 @@ def search_command(
 ) -> None:
     """Tìm các đoạn văn liên quan nhất tới câu hỏi (tìm kiếm lai từ khóa + ngữ nghĩa)."""
     settings = make_settings(store_dir)
-    filters = Filters(provinces=_canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
+    filters = Filters(provinces=canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
     result = Engine(settings).search(question, k=k, filters=filters)
     if as_json:
         click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
