@@ -24,7 +24,7 @@ test: install
 	$(BIN)/python -m pytest
 
 eval: install
-	$(BIN)/nghiquyet eval
+	$(BIN)/nghiquyet eval --ingest data/corpus
 
 bench: install
 	$(BIN)/python benchmarks/retrieval_bench.py

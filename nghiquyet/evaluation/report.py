@@ -6,8 +6,6 @@ Document text and answers are passed to rich as `Text`, never as markup: a passa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
@@ -205,7 +203,3 @@ def render(
         console.print(baseline_section(diff))
     console.print(verdict(report))
 
-
-def summary_line(results: Sequence[QuestionResult]) -> str:
-    passed = sum(r.passed for r in results)
-    return f"{passed}/{len(results)} câu đạt"
