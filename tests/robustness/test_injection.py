@@ -8,14 +8,12 @@ whatever of it is shown goes through the app's safe-text functions as inert text
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 from markdown_it import MarkdownIt
 
 from ingest.provinces import find_provinces
-
 from nghiquyet.answer.answerer import Answerer
 from nghiquyet.answer.models import Answer
 from nghiquyet.engine import Engine
