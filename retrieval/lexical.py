@@ -84,6 +84,7 @@ class LexicalIndex:
         self.b = b
         self.fingerprint: str | None = None
         self.chunks: list[Chunk] = []
+        self._by_id: dict[str, Chunk] = {}
         self._bm25: bm25s.BM25 | None = None
         self._provinces = np.array([], dtype=object)
         self._sources = np.array([], dtype=object)
@@ -138,6 +139,7 @@ class LexicalIndex:
 
     def _install(self, chunks: list[Chunk], bm25: bm25s.BM25 | None, fingerprint: str) -> None:
         self.chunks = chunks
+        self._by_id = {c.id: c for c in chunks}
         self._bm25 = bm25
         self._provinces = np.array([c.doc.province or "" for c in chunks], dtype=object)
         self._sources = np.array([c.source for c in chunks], dtype=object)
@@ -175,6 +177,10 @@ class LexicalIndex:
     # --- searching -----------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.chunks)
+
+    def get(self, chunk_id: str) -> Chunk | None:
+        """The indexed (committed) chunk with this id, if any."""
+        return self._by_id.get(chunk_id)
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean array of the chunks that pass the hard filters; None when there are none."""

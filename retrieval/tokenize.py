@@ -12,6 +12,8 @@ token so "7,5%" and "7,5 %" tokenise alike; a range "1.100 - 1.200" adds a range
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -101,7 +103,10 @@ def _bigrams(tokens: list[Token]) -> list[tuple[Token, Token]]:
     return pairs
 
 
+@lru_cache(maxsize=500_000)
 def fold(token: str) -> str:
+    # Tokens repeat endlessly (the same syllables and bigrams in every chunk): cached, folding stops
+    # being a visible share of indexing and of the per-question re-ranking.
     return FOLDED + fold_diacritics(token)
 
 

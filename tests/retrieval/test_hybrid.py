@@ -10,7 +10,7 @@ import pytest
 from ingest.models import Chunk, DocumentMeta
 from nghiquyet.config import Settings
 from nghiquyet.errors import QuestionError
-from retrieval.hybrid import HybridRetriever
+from retrieval.hybrid import HybridRetriever, RetrievalOptions
 from retrieval.langchain import EngineRetriever
 from retrieval.models import Filters
 from tests.conftest import HashEmbedder
@@ -148,6 +148,28 @@ def test_index_follows_the_store_across_ingest_and_delete(
     assert other.lexical.fingerprint == store.fingerprint()
     assert all(p.chunk.source == "lang-son.txt" for p in retriever.search(question, k=5, filters=Filters()).passages)
     assert retriever.coverage() == (("Lạng Sơn",), (2020,))
+
+
+def test_dense_search_skips_records_that_were_never_committed(
+    store: ChunkStore, fake_embedder: HashEmbedder, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Records written by an ingest that died before its commit are the nearest vectors to this
+    # question, yet dense search must return only committed chunks — and still k of them.
+    kg = make_meta("kien-giang.txt", province="Kiên Giang", years=(2020,))
+    orphan = make_chunks(kg, [(("Chỉ tiêu",), f"Tỷ lệ hộ nghèo giảm còn {i},5%.") for i in range(20)])
+
+    def die(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(store._manifest, "upsert", die)
+    with pytest.raises(RuntimeError):
+        add(store, fake_embedder, kg, orphan)
+    monkeypatch.undo()
+
+    dense_only = HybridRetriever(store, fake_embedder, settings, options=RetrievalOptions(lexical=False))
+    passages = dense_only.search(orphan[0].text, k=4, filters=Filters()).passages
+    assert len(passages) == 4
+    assert all(p.chunk.source != "kien-giang.txt" for p in passages)
 
 
 def test_lexical_index_is_persisted_next_to_the_store(
