@@ -85,6 +85,12 @@ def test_two_clients_share_one_server(server: ChromaServer, tmp_path: Path) -> N
     assert hits[0][0] == other[3]
     assert first.health() == []
 
+    moved = first.fingerprint()
+    second.delete_document("tra-vinh.txt")
+    assert first.fingerprint() != moved  # a delete by the other client is seen too
+    assert first.all_chunks() == other
+    assert [d.meta.source for d in first.documents()] == ["soc-trang.txt"]
+
 
 def test_server_down_then_back(server: ChromaServer, tmp_path: Path) -> None:
     embedder = HashEmbedder()
