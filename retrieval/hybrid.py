@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from ingest.models import Chunk
 from nghiquyet.config import Settings
 from retrieval.abbreviations import expand
-from retrieval.dense import DenseRetriever
+from retrieval.dense import DenseIndex, DenseRetriever
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Filters, Passage, QueryAnalysis, SearchResult
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from vectorstore.store import ChunkStore
 
 LEXICAL_DIR = "lexical"
+DENSE_DIR = "dense"
 
 # Question words and function words: they say how something is asked, not what, and would otherwise
 # reward chunks for containing "là", "của", "bao nhiêu".
@@ -84,7 +85,8 @@ class HybridRetriever:
         self.settings = settings
         self.options = options
         self.lexical = LexicalIndex(settings.store_dir / LEXICAL_DIR)
-        self.dense = DenseRetriever(store, embedder, self.lexical.get)
+        self.dense_index = DenseIndex(settings.store_dir / DENSE_DIR)
+        self.dense = DenseRetriever(store, embedder, self.lexical, self.dense_index)
         self._sync_lock = threading.Lock()
         self._coverage: tuple[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = (None, ((), ()))
 
@@ -95,19 +97,23 @@ class HybridRetriever:
 
     def _ensure_synced(self) -> None:
         fingerprint = self.store.fingerprint()
-        if fingerprint != self.lexical.fingerprint:
+        if not fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
             self._sync(fingerprint)
 
     def _sync(self, fingerprint: str) -> None:
         with self._sync_lock:
-            if fingerprint == self.lexical.fingerprint:
+            if fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
                 return
-            if self.lexical.load(fingerprint):
+            if (fingerprint == self.lexical.fingerprint or self.lexical.load(fingerprint)) and self.dense_index.load(
+                fingerprint, len(self.lexical)
+            ):
                 return
-            # Chunks and fingerprint read together, so a commit landing meanwhile is not missed.
-            snapshot = self.store.snapshot()
+            # Chunks, vectors and fingerprint read together, so a commit landing meanwhile is not missed.
+            snapshot = self.store.snapshot(vectors=True)
             if not self.lexical.load(snapshot.fingerprint):
                 self.lexical.build(snapshot.chunks, snapshot.fingerprint)
+            if snapshot.vectors is not None:
+                self.dense_index.build(snapshot.vectors, snapshot.fingerprint)
 
     # --- what is indexed ---------------------------------------------------------------------------------
     def coverage(self) -> tuple[tuple[str, ...], tuple[int, ...]]:

@@ -10,9 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -22,6 +19,7 @@ import numpy as np
 
 from ingest.models import Chunk, DocumentMeta
 from retrieval.models import Filters
+from retrieval.persist import save_state
 from retrieval.tokenize import document_tokens
 
 # Bump when tokenisation or scoring parameters change: an index built by older code is rebuilt.
@@ -90,6 +88,7 @@ class LexicalIndex:
         self._sources = np.array([], dtype=object)
         self._years: list[frozenset[int]] = []
         self._mask_cache: dict[Filters, np.ndarray] = {}
+        self._rows_cache: dict[Filters, np.ndarray | None] = {}
         self._lock = threading.Lock()
 
     # --- building, saving, loading ----------------------------------------------------------------
@@ -145,34 +144,18 @@ class LexicalIndex:
         self._sources = np.array([c.source for c in chunks], dtype=object)
         self._years = [frozenset(c.doc.years) for c in chunks]
         self._mask_cache = {}
+        self._rows_cache = {}
         self.fingerprint = fingerprint
 
     def _save(self, chunks: list[Chunk], bm25: bm25s.BM25 | None, fingerprint: str) -> None:
-        final = self.directory / _dir_name(fingerprint, self.k1, self.b)
-        if (final / _META).is_file():
-            return  # another process saved the same state
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=self.directory))
-        try:
+        def write(tmp: Path) -> None:
             _dump_chunks(chunks, tmp / _CHUNKS)
             if bm25 is not None:
                 bm25.save(str(tmp / _BM25), show_progress=False)
             meta = {"fingerprint": fingerprint, "version": INDEX_VERSION, "count": len(chunks)}
             (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            try:
-                os.rename(tmp, final)
-            except OSError:
-                return  # lost the race to another process writing the same state: theirs is as good
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        self._remove_stale(keep=final.name)
 
-    def _remove_stale(self, keep: str) -> None:
-        """Old states are dead weight once a newer one is saved; another process may still hold one in memory only."""
-        for entry in self.directory.iterdir():
-            if entry.name != keep and entry.is_dir() and not entry.name.startswith(".build-"):
-                shutil.rmtree(entry, ignore_errors=True)
+        save_state(self.directory, _dir_name(fingerprint, self.k1, self.b), write, marker=_META)
 
     # --- searching -----------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -181,6 +164,18 @@ class LexicalIndex:
     def get(self, chunk_id: str) -> Chunk | None:
         """The indexed (committed) chunk with this id, if any."""
         return self._by_id.get(chunk_id)
+
+    def view(self, filters: Filters) -> tuple[str | None, list[Chunk], np.ndarray | None]:
+        """(fingerprint, chunks, row numbers passing `filters` or None for all), read as one consistent state."""
+        with self._lock:
+            fingerprint, chunks = self.fingerprint, self.chunks
+            if filters.empty:
+                return fingerprint, chunks, None
+            rows = self._rows_cache.get(filters)
+            if rows is None:
+                keep = self.mask(filters)
+                rows = self._rows_cache[filters] = np.flatnonzero(keep) if keep is not None else None
+            return fingerprint, chunks, rows
 
     def mask(self, filters: Filters) -> np.ndarray | None:
         """Boolean array of the chunks that pass the hard filters; None when there are none."""

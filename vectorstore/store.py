@@ -38,8 +38,9 @@ Several processes
     committed chunks changed. Reading the whole manifest costs ~120 ms at 1,000 documents, so every
     commit also replaces a generation token (in the same upsert) and every delete does right after
     it; the digest is recomputed only when the token moved. A crash between a delete and its token
-    is healed by the next ingest, whose garbage collection replaces the token when it removes anything. Read the fingerprint *before* the chunks (or use `snapshot()`), so a
-    commit in between makes the copy look stale rather than fresh. An embedded Chroma client does
+    is healed by the next ingest, whose garbage collection replaces the token when it removes
+    anything. Read the fingerprint *before* the chunks (or use `snapshot()`), so a commit in
+    between makes the copy look stale rather than fresh. An embedded Chroma client does
     not see another process' new vectors (only its metadata), so `query` reopens the client when
     the fingerprint moved without this process writing. In server mode several
     processes may ingest at once (the server serialises writes); garbage collection there only
@@ -60,7 +61,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -68,6 +69,7 @@ from urllib.parse import urlparse
 
 import chromadb
 import httpx
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, InternalError, NotFoundError
 
@@ -107,6 +109,8 @@ class StoreSnapshot:
 
     fingerprint: str
     chunks: tuple[Chunk, ...]
+    # float32, one row per chunk in the same order — only when asked for (`snapshot(vectors=True)`)
+    vectors: np.ndarray | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -732,27 +736,38 @@ class ChunkStore:
             self._fingerprint_cache = (token, digest)
         return digest
 
-    def snapshot(self, *, attempts: int = 5) -> StoreSnapshot:
+    def snapshot(self, *, attempts: int = 5, vectors: bool = False) -> StoreSnapshot:
         """Every committed chunk with the fingerprint of exactly that set (retried if a commit lands meanwhile)."""
         for _ in range(attempts):
             before = self.fingerprint()
-            chunks = self._committed_chunks(self._versions())
+            chunks, matrix = self._committed_chunks(self._versions(), vectors=vectors)
             if self.fingerprint() == before:
-                return StoreSnapshot(before, tuple(chunks))
+                return StoreSnapshot(before, tuple(chunks), matrix)
         raise StoreError(
             f"Kho tại {self.where} thay đổi liên tục trong lúc đọc (đang có tiến trình khác nạp dữ liệu).",
             "Thử lại sau khi lần nạp kết thúc.",
         )
 
-    def _committed_chunks(self, versions: dict[str, str]) -> list[Chunk]:
+    def _committed_chunks(
+        self, versions: dict[str, str], *, vectors: bool = False
+    ) -> tuple[list[Chunk], np.ndarray | None]:
         metas: dict[str, DocumentMeta] = {}
         out: list[Chunk] = []
-        for page in self._scan(None, ["metadatas", "documents"]):
-            for text, md in self._records(page):
+        rows: list[np.ndarray] = []
+        include = ["metadatas", "documents", "embeddings"] if vectors else ["metadatas", "documents"]
+        for page in self._scan(None, include):
+            embeddings = page["embeddings"] if vectors else None
+            for i, (text, md) in enumerate(self._records(page)):
                 if versions.get(str(md.get("source"))) == md.get("version"):
                     out.append(_chunk_from_record(text, md, metas))
-        out.sort(key=lambda c: (c.source, c.seq))
-        return out
+                    if embeddings is not None:
+                        rows.append(np.asarray(embeddings[i], dtype=np.float32))
+        order = sorted(range(len(out)), key=lambda i: (out[i].source, out[i].seq))
+        chunks = [out[i] for i in order]
+        if not vectors:
+            return chunks, None
+        matrix = np.stack([rows[i] for i in order]) if rows else np.zeros((0, 0), dtype=np.float32)
+        return chunks, matrix
 
     def all_chunks(self) -> list[Chunk]:
         """Every committed chunk, ordered by (source, seq)."""

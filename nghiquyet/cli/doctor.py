@@ -60,13 +60,15 @@ def _search_crash(settings: Settings, timeout_s: float = 300.0) -> str | None:
 
 
 def _lexical_state(engine: Engine) -> tuple[str, str]:
-    from retrieval.hybrid import LEXICAL_DIR
+    from retrieval.dense import DenseIndex
+    from retrieval.hybrid import DENSE_DIR, LEXICAL_DIR
     from retrieval.lexical import LexicalIndex
 
     if not engine.store.documents():
         return OK, "kho trống, chưa cần chỉ mục"
     fingerprint = engine.store.fingerprint()
-    if LexicalIndex(engine.settings.store_dir / LEXICAL_DIR).load(fingerprint):
+    lexical = LexicalIndex(engine.settings.store_dir / LEXICAL_DIR)
+    if lexical.load(fingerprint) and DenseIndex(engine.settings.store_dir / DENSE_DIR).load(fingerprint, len(lexical)):
         return OK, "khớp với kho vector"
     return WARN, "chưa khớp với kho vector; sẽ tự dựng lại ở lần tìm kiếm đầu tiên (hoặc chạy `nghiquyet search …`)"
 
