@@ -132,8 +132,15 @@ class LexicalIndex:
     def _index(self, chunks: Sequence[Chunk]) -> bm25s.BM25 | None:
         if not chunks:
             return None
+        # Token ids, one small int32 array per chunk, built as we go: lists of token strings for every
+        # chunk held at once took ~4 GB at 96,000 chunks (bigram strings are new objects each time).
+        vocab: dict[str, int] = {}
+        ids: list[np.ndarray] = []
+        for chunk in chunks:
+            tokens = document_tokens(chunk.index_text)
+            ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens)))
         bm25 = bm25s.BM25(k1=self.k1, b=self.b)
-        bm25.index([document_tokens(c.index_text) for c in chunks], show_progress=False)
+        bm25.index((ids, vocab), show_progress=False)
         return bm25
 
     def _install(self, chunks: list[Chunk], bm25: bm25s.BM25 | None, fingerprint: str) -> None:

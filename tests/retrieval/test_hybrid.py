@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.models import Chunk, DocumentMeta
@@ -150,8 +151,9 @@ def test_index_follows_the_store_across_ingest_and_delete(
     assert retriever.coverage() == (("Lạng Sơn",), (2020,))
 
 
+@pytest.mark.parametrize("mirror", [True, False], ids=["in-memory mirror", "Chroma fallback"])
 def test_dense_search_skips_records_that_were_never_committed(
-    store: ChunkStore, fake_embedder: HashEmbedder, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    store: ChunkStore, fake_embedder: HashEmbedder, settings: Settings, monkeypatch: pytest.MonkeyPatch, mirror: bool
 ) -> None:
     # Records written by an ingest that died before its commit are the nearest vectors to this
     # question, yet dense search must return only committed chunks — and still k of them.
@@ -167,9 +169,28 @@ def test_dense_search_skips_records_that_were_never_committed(
     monkeypatch.undo()
 
     dense_only = HybridRetriever(store, fake_embedder, settings, options=RetrievalOptions(lexical=False))
+    if not mirror:  # a mirror that cannot be saved or loaded: searches go to Chroma
+        monkeypatch.setattr(dense_only.dense_index, "load", lambda *_a, **_k: False)
+        monkeypatch.setattr(dense_only.dense_index, "build", lambda *_a, **_k: None)
     passages = dense_only.search(orphan[0].text, k=4, filters=Filters()).passages
     assert len(passages) == 4
     assert all(p.chunk.source != "kien-giang.txt" for p in passages)
+    assert (dense_only.dense_index.fingerprint == store.fingerprint()) is mirror
+
+
+def test_dense_mirror_is_saved_and_agrees_with_chroma(
+    store: ChunkStore, fake_embedder: HashEmbedder, settings: Settings, retriever: HybridRetriever
+) -> None:
+    retriever.refresh()
+    fresh = HybridRetriever(store, fake_embedder, settings)
+    fresh.lexical.load(store.fingerprint())
+    assert fresh.dense_index.load(store.fingerprint(), len(fresh.lexical))  # from disk, no store read
+    question = "tỷ lệ tham gia bảo hiểm y tế"
+    for filters in (Filters(), Filters(provinces=("Trà Vinh",))):
+        from_mirror = fresh.dense.search(question, k=3, filters=filters)
+        from_chroma = fresh.dense._search_store(np.asarray(fake_embedder.embed_query(question)), 3, filters)
+        assert [c.id for c, _ in from_mirror] == [c.id for c, _ in from_chroma]
+        assert [s for _, s in from_mirror] == pytest.approx([s for _, s in from_chroma], abs=1e-4)
 
 
 def test_lexical_index_is_persisted_next_to_the_store(
