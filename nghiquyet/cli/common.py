@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.text import Text
 
 from nghiquyet.config import ConfigError, Settings, load_settings
 from nghiquyet.errors import NghiquyetError
@@ -37,6 +38,11 @@ def make_settings(store_dir: Path | None, **overrides: Any) -> Settings:
         raise click.ClickException(str(exc)) from exc
 
 
+def report_error(label: str, message: str) -> None:
+    """One error on stderr, unwrapped: a message often ends in a command to copy, which a line break would cut."""
+    err_console.print(Text.assemble((label, "bold red"), " ", message), soft_wrap=True)
+
+
 def friendly_errors(func: F) -> F:
     """Turn the library's errors into a one-line Vietnamese message and exit code 1."""
 
@@ -45,10 +51,10 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except NghiquyetError as exc:
-            err_console.print(f"[bold red]Lỗi:[/] {exc.user_message()}")
+            report_error("Lỗi:", exc.user_message())
             raise SystemExit(1) from exc
         except ConfigError as exc:
-            err_console.print(f"[bold red]Lỗi cấu hình:[/] {exc}")
+            report_error("Lỗi cấu hình:", str(exc))
             raise SystemExit(1) from exc
 
     return wrapper  # type: ignore[return-value]
