@@ -565,6 +565,13 @@ class ChunkStore:
                 return
             offset += _PAGE
 
+    def _scan_versions(self, versions: Sequence[str], include: list[str]) -> Iterator[dict[str, Any]]:
+        """Pages of the records of these versions only: records of an ingest still running (whose
+        vectors an embedded client may not hold yet) and leftovers of a crash are never read."""
+        for start in range(0, len(versions), _IN_LIMIT):
+            part = list(versions[start:start + _IN_LIMIT])
+            yield from self._scan({"version": part[0]} if len(part) == 1 else {"version": {"$in": part}}, include)
+
     def _records(self, page: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
         yield from zip(page["documents"], page["metadatas"])
 
@@ -738,9 +745,21 @@ class ChunkStore:
 
     def snapshot(self, *, attempts: int = 5, vectors: bool = False) -> StoreSnapshot:
         """Every committed chunk with the fingerprint of exactly that set (retried if a commit lands meanwhile)."""
-        for _ in range(attempts):
+        for attempt in range(attempts):
+            if vectors:
+                self._follow_other_processes()
             before = self.fingerprint()
-            chunks, matrix = self._committed_chunks(self._versions(), vectors=vectors)
+            try:
+                chunks, matrix = self._committed_chunks(self._versions(), vectors=vectors)
+            except StoreDamaged:
+                # An embedded client holds the vectors it loaded; a version another process committed
+                # after that has rows in SQLite but no vectors here yet ("Error finding id"). Reopen
+                # and read again; a store that is really damaged fails the same way every time.
+                if not vectors or self.server_mode or attempt == attempts - 1:
+                    raise
+                self._reopen_local()
+                self._indexed_fingerprint = None
+                continue
             if self.fingerprint() == before:
                 return StoreSnapshot(before, tuple(chunks), matrix)
         raise StoreError(
@@ -755,7 +774,7 @@ class ChunkStore:
         out: list[Chunk] = []
         rows: list[np.ndarray] = []
         include = ["metadatas", "documents", "embeddings"] if vectors else ["metadatas", "documents"]
-        for page in self._scan(None, include):
+        for page in self._scan_versions(sorted(set(versions.values())), include):
             embeddings = page["embeddings"] if vectors else None
             for i, (text, md) in enumerate(self._records(page)):
                 if versions.get(str(md.get("source"))) == md.get("version"):
