@@ -59,6 +59,7 @@ class DenseIndex:
                 (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
 
             save_state(self.directory, _dir_name(fingerprint), write, marker=_META)
+            self.load(fingerprint, int(matrix.shape[0]))  # the saved copy, mapped: the caller's array can go
 
     def load(self, fingerprint: str, rows: int) -> bool:
         """Load the saved matrix of `fingerprint` (expected to have `rows` rows); False when there is none."""

@@ -8,6 +8,7 @@ loads (or rebuilds) the matching index instead of answering from a stale one.
 
 from __future__ import annotations
 
+import ctypes
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,18 @@ COVERAGE_STOPWORDS = QUESTION_STOPWORDS | frozenset(
     """chỉ tiêu mục kế hoạch phấn đấu đặt ra đề dự kiến định muốn giao kết quả hiện đạt năm tỉnh
     nghị quyết nhiệm kỳ giai đoạn tới cuối đến target goal plan achieved result year""".split()
 )
+
+
+def _return_free_heap() -> None:
+    """Give the heap freed by a store scan back to the OS before the BM25 build (glibc keeps it otherwise).
+
+    Reading every record leaves ~170 MB of freed, fragmented heap at 96,000 chunks; the BM25 build
+    allocates its large arrays outside that heap, so without this both count in the sync's peak.
+    """
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 @lru_cache(maxsize=100_000)
@@ -110,10 +123,15 @@ class HybridRetriever:
                 return
             # Chunks, vectors and fingerprint read together, so a commit landing meanwhile is not missed.
             snapshot = self.store.snapshot(vectors=True)
-            if not self.lexical.load(snapshot.fingerprint):
-                self.lexical.build(snapshot.chunks, snapshot.fingerprint)
+            chunks, fingerprint = snapshot.chunks, snapshot.fingerprint
+            # The vectors first: once saved they are memory-mapped from disk, and the in-memory copy is
+            # released before the BM25 build, the peak of a sync (~150 MB less at 96,000 chunks).
             if snapshot.vectors is not None:
-                self.dense_index.build(snapshot.vectors, snapshot.fingerprint)
+                self.dense_index.build(snapshot.vectors, fingerprint)
+            del snapshot
+            _return_free_heap()
+            if not self.lexical.load(fingerprint):
+                self.lexical.build(chunks, fingerprint)
 
     # --- what is indexed ---------------------------------------------------------------------------------
     def coverage(self) -> tuple[tuple[str, ...], tuple[int, ...]]:
