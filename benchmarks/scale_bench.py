@@ -191,6 +191,18 @@ def relevant(source: str, text: str, q: ScaledQuestion) -> bool:
     return q.kind != "table" or any(contains_figure(text, f) for f in q.expected)
 
 
+def equivalent(chunk: object, q: ScaledQuestion, province: str | None) -> bool:
+    """A passage of *another* document that answers the question as asked: same province, a document
+    covering the asked years, the same indicator (evidence equal with figures and names masked)."""
+    from retrieval.query import find_years
+
+    doc = chunk.doc  # type: ignore[attr-defined]
+    if doc.province != province or not set(find_years(q.question)) <= set(doc.years):
+        return False
+    key = match_key(skeleton(chunk.text))  # type: ignore[attr-defined]
+    return any(match_key(skeleton(e)) in key for e in q.evidence)
+
+
 # --- the bench-only embedder -----------------------------------------------------------------------
 _PROVINCE_WORDS = re.compile(
     "|".join(sorted({re.escape(v) for p in PROVINCES for v in (p, p.upper(), fold_diacritics(p),
@@ -355,12 +367,20 @@ def phase_query(args: argparse.Namespace) -> dict[str, object]:
 
     cold: list[float] = []  # includes embedding the question
     ranks: list[int | None] = []
+    loose: list[int | None] = []
+    provinces = {d.file: d.province for d in derivations}
     for q in questions:
         t = time.perf_counter()
         result = retriever.search(q.question, k=K, filters=Filters())
         cold.append((time.perf_counter() - t) * 1000)
         hits = [relevant(p.chunk.source, p.chunk.text, q) for p in result.passages]
         ranks.append(hits.index(True) + 1 if True in hits else None)
+        # Several documents of one province can hold the asked figure, each with its own value (one
+        # derived document per template and year shift), and the question cannot say which it means:
+        # a hit counted this way accepts the same indicator from any document matching what it asks.
+        province = provinces[q.file]
+        hits = [h or equivalent(p.chunk, q, province) for h, p in zip(hits, result.passages)]
+        loose.append(hits.index(True) + 1 if True in hits else None)
     warm: list[float] = []  # the question's vector is cached: retrieval alone
     for q in questions:
         t = time.perf_counter()
@@ -405,6 +425,8 @@ def phase_query(args: argparse.Namespace) -> dict[str, object]:
         "questions": n,
         "hit_at_1": round(sum(1 for r in ranks if r == 1) / n, 3),
         "hit_at_5": round(sum(1 for r in ranks if r is not None) / n, 3),
+        "equivalent_hit_at_1": round(sum(1 for r in loose if r == 1) / n, 3),
+        "equivalent_hit_at_5": round(sum(1 for r in loose if r is not None) / n, 3),
         "first_search_s": round(first_s, 2),
         "search_ms_p50": round(percentile(cold, 50), 1),
         "search_ms_p95": round(percentile(cold, 95), 1),
@@ -454,6 +476,8 @@ def print_table(rows: list[dict[str, object]]) -> None:
         ("search p50 / p95 (ms)", "search"), ("search, question vector cached p50 / p95 (ms)", "search_cached"),
         ("ask, full answer (question vector cached) p50 / p95 (ms)", "ask"),
         ("questions", "questions"), ("hit@1", "hit_at_1"), ("hit@5", "hit_at_5"),
+        ("hit@1, same indicator from any document of the asked province and year", "equivalent_hit_at_1"),
+        ("hit@5, same indicator from any document of the asked province and year", "equivalent_hit_at_5"),
         ("Chroma HNSW (fallback path) recall@10 vs exact", "dense_recall_at_10_vs_exact"),
         ("  mean similarity of its top 10 / exact top 10", "dense_similarity_vs_exact"),
     ]
