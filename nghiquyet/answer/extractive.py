@@ -50,6 +50,18 @@ _QUANTITY = re.compile(
 )
 _SIGNER = re.compile(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
 _WHO = re.compile(r"\bai\b|người nào|\bwho\b")
+# "Who signed", "on which day", "when": the answer is a name or a date even when the question carries a
+# document number ("Nghị quyết 27-NQ/TU do ai ký?"), so it is not framed as a target or a result.
+_WHO_OR_WHEN = re.compile(
+    r"\bai\b|người nào|ngày nào|ngày mấy|khi nào|bao giờ|lúc nào|hôm nào|thời điểm nào|\bwho\b|\bwhen\b|what date"
+)
+_WHO_OR_WHEN_FOLDED = re.compile(fold_diacritics(_WHO_OR_WHEN.pattern))
+
+
+def asks_who_or_when(question: str) -> bool:
+    """A question whose answer is a person or a date (typed with or without accents)."""
+    key = index_key(question)
+    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
 _EMPTY = KeyedText.of("")
 
 
@@ -499,7 +511,7 @@ def compose(
     missing: list[str] = []
     targets = known_provinces or list(by_province)[:MAX_PROVINCES]
     # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
-    framed = quantity or analysis.intent != "any" or bool(terms.numbers)
+    framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
         if not picks:

@@ -107,3 +107,14 @@ def test_a_document_with_injected_instructions_changes_nothing(tmp_path: Path, e
     assert dirty.answer == clean.answer
     assert "99%" not in dirty.answer and "http" not in dirty.answer and "<script>" not in dirty.answer
     other.store.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Nghị quyết 27-NQ/TU của Kiên Giang do ai ký?", "Kiên Giang ban hành nghị quyết nhiệm vụ năm 2020 vào ngày nào?"],
+)
+def test_a_name_or_a_date_is_not_framed_as_a_target(engine: Engine, question: str) -> None:
+    # The document number (27) and the year are in the question, but what is asked is a person or a day.
+    answer = ask(engine, question)
+    assert "27-12-2019" in answer.answer and "Nguyễn Thanh Nghị" in answer.answer
+    assert "chỉ tiêu" not in answer.answer and "Kết quả" not in answer.answer
