@@ -422,7 +422,7 @@ def _join(lines: list[_Line], width: int | None) -> list[_Para]:
     for line in lines:
         if paras:
             para = paras[-1]
-            glue = _glue(para.last_raw, line, width)
+            glue = None if _ends_title(para, line) else _glue(para.last_raw, line, width)
             if glue is not None:
                 separator, drop_hyphen = glue
                 if drop_hyphen:
@@ -434,6 +434,34 @@ def _join(lines: list[_Line], width: int | None) -> list[_Para]:
                 continue
         paras.append(_Para([(line.text, line.page)], gap=line.gap, last_raw=line.text))
     return paras
+
+
+# How a document's title block starts: a document type ("Nghị quyết …"), or the "về …" line that
+# follows a capitals "NGHỊ QUYẾT" heading.
+_DOC_TITLE = re.compile(
+    r"^(?:nghi quyet|bao cao|ke hoach|chi thi|quyet dinh|tai lieu|chuong trinh|de an|ket luan|huong dan|"
+    r"thong tri|to trinh|thong bao|de cuong|ve )\b"
+)
+
+
+def _ends_title(para: _Para, line: _Line) -> bool:
+    """Whether `line` starts the body after the document's title block.
+
+    A first-page block of at most three lines, starting with a document type or "về …" and ending
+    without punctuation, followed by a capitalised line, is the title ("Nghị quyết … về nhiệm vụ năm
+    2020" / "Với mục tiêu …"): in a PDF a full-width title line would otherwise run into the first
+    paragraph, and the metadata would lose the title and the years it names.
+    """
+    texts = [text for text, _ in para.segments]
+    return (
+        line.page == 0
+        and len(texts) <= 3
+        and sum(len(t) for t in texts) <= 400
+        and not any(_ends_sentence(t) for t in texts)
+        and bool(_DOC_TITLE.match(_fold(texts[0])))
+        and not _starts_lower(line.text)
+        and bool(_first_letter(line.text))
+    )
 
 
 _HYPHEN_END = re.compile(r"([^\W\d_]+)-$")

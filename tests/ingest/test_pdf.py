@@ -161,6 +161,36 @@ def test_wrapped_lines_running_headers_and_a_sentence_across_pages_are_repaired(
     assert repaired[1].text.split("\n") == [sentence_b, "2. Chỉ tiêu xã hội"]
 
 
+@pytest.mark.parametrize(
+    "title",
+    [
+        ["Nghị quyết Hội nghị lần thứ 18 Ban Chấp hành Đảng bộ tỉnh khoá XVI về nhiệm vụ năm 2020"],
+        ["NGHỊ QUYẾT", "CỦA BAN CHẤP HÀNH ĐẢNG BỘ TỈNH",
+         "về mục tiêu, phương hướng, nhiệm vụ phát triển kinh tế - xã hội,",
+         "bảo đảm quốc phòng, an ninh, xây dựng hệ thống chính trị năm 2020"],
+    ],
+)
+def test_a_full_width_title_does_not_run_into_the_first_paragraph(tmp_path: Path, font: Path, title: list[str]) -> None:
+    # In a PDF every line is a line: a title line as wide as the body's lines looks like the first line
+    # of a paragraph that goes on, and the metadata would lose the title and the year it names.
+    body = [
+        "Với mục tiêu tổng quát tiếp tục nâng cao năng lực lãnh đạo và sức chiến đấu của toàn Đảng bộ, xây dựng "
+        f"hệ thống chính trị trong sạch, vững mạnh; phát triển kinh tế đi đôi với phát triển văn hóa, xã hội lần {i}."
+        for i in range(1, 7)
+    ]
+    lines = [line for sentence in body for line in textwrap.wrap(sentence, 88)]
+    path = _vietnamese_pdf(tmp_path / "nghi-quyet.pdf", font, [[*title, *lines]])
+    raw = load_pages(path, _settings())[0].text.split("\n")
+    assert raw[len(title) - 1] == title[-1] and raw[len(title)].startswith("Với mục tiêu")  # no wrapping by the PDF
+    from ingest.metadata import detect_metadata
+
+    text = repair_pages(load_pages(path, _settings()))[0].text
+    paragraphs = text.split("\n")
+    assert paragraphs[paragraphs.index(body[0]) - 1].endswith("năm 2020")
+    meta = detect_metadata(text, source=path.name, content_hash="")
+    assert meta.title is not None and meta.title.endswith("năm 2020") and 2020 in meta.plan_years
+
+
 def test_encrypted_pdf_with_an_empty_user_password_opens(tmp_path: Path) -> None:
     pages = load_pages(_write(tmp_path, _encrypted("")), _settings())
     assert pages[0].text == "Hello world" and pages[0].page == 1
