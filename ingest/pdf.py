@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -174,9 +175,11 @@ def _extract(path: str, max_pages: int) -> dict[str, Any]:
         return {"error": "too_many_pages", "pages": count}
     texts: list[str] = []
     failed: list[int] = []
+    columns: Any = None  # of the last table seen: its rows may go on over the next page
     for number in range(1, count + 1):
         try:
-            texts.append(reader.pages[number - 1].extract_text() or "")
+            text, columns = _page_text(reader.pages[number - 1], columns)
+            texts.append(text)
         except LimitReachedError as exc:
             return {"error": "limit", "detail": f"trang {number}: {exc}"}
         except MemoryError:
@@ -188,6 +191,33 @@ def _extract(path: str, max_pages: int) -> dict[str, Any]:
     if failed and len(failed) == count:
         return {"error": "corrupt", "detail": "không trang nào đọc được"}
     return {"pages": texts, "failed": failed}
+
+
+_FIGURES = re.compile(r"(?<![\w.,])\d[\d.,]*")
+
+
+def _page_text(page: Any, columns: Any) -> tuple[str, Any]:
+    """The page's text; a page with a table gets its columns back from pypdf's layout mode.
+
+    `columns`: those of the table on the pages before (`ingest.pdf_tables.Columns`), whose last rows
+    may be on this one.
+    """
+    from ingest.pdf_tables import MIN_COLUMNS, MIN_ROWS, tabulate_layout
+
+    text = page.extract_text() or ""
+    # Layout extraction costs several times the plain one: only for pages with lines full of figures.
+    rows = sum(1 for line in text.split("\n") if len(_FIGURES.findall(line)) >= MIN_COLUMNS)
+    if rows < (1 if columns else MIN_ROWS):
+        return text, None
+    from pypdf.errors import LimitReachedError
+
+    try:
+        tabulated, columns = tabulate_layout(page.extract_text(extraction_mode="layout") or "", columns)
+    except LimitReachedError:
+        raise
+    except Exception:  # noqa: BLE001 - layout mode is a refinement: the plain text stands when it fails
+        return text, None
+    return (tabulated if tabulated is not None else text), columns
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,25 +18,12 @@ from ingest.repair import repair_pages
 from nghiquyet.config import Settings
 from nghiquyet.errors import FileTooLarge, PdfProblem
 
-FONT_CANDIDATES = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),          # Debian fonts-dejavu-core
-    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
-)
 # Hostile files must be refused quickly; this bounds every test even if a protection regressed.
 FAST_S = 30
 
 
 def _settings(**overrides) -> Settings:
     return Settings(pdf_timeout_s=FAST_S, **overrides)
-
-
-@pytest.fixture(scope="module")
-def font() -> Path:
-    for path in FONT_CANDIDATES:
-        if path.is_file():
-            return path
-    pytest.skip("cần một phông TrueType có chữ tiếng Việt (gói Debian fonts-dejavu-core) để tạo PDF thử")
 
 
 def _vietnamese_pdf(path: Path, font: Path, pages: list[list[str]], *, footer: bool = False) -> Path:
