@@ -17,9 +17,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ingest.models import Page
+
+if TYPE_CHECKING:
+    from ingest.pdf_tables import Grid
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -175,10 +178,10 @@ def _extract(path: str, max_pages: int) -> dict[str, Any]:
         return {"error": "too_many_pages", "pages": count}
     texts: list[str] = []
     failed: list[int] = []
-    columns: Any = None  # of the last table seen: its rows may go on over the next page
+    grid: Grid | None = None  # of the last table seen: its rows may go on over the next page
     for number in range(1, count + 1):
         try:
-            text, columns = _page_text(reader.pages[number - 1], columns)
+            text, grid = _page_text(reader.pages[number - 1], grid)
             texts.append(text)
         except LimitReachedError as exc:
             return {"error": "limit", "detail": f"trang {number}: {exc}"}
@@ -196,28 +199,27 @@ def _extract(path: str, max_pages: int) -> dict[str, Any]:
 _FIGURES = re.compile(r"(?<![\w.,])\d[\d.,]*")
 
 
-def _page_text(page: Any, columns: Any) -> tuple[str, Any]:
+def _page_text(page: Any, grid: Grid | None) -> tuple[str, Grid | None]:
     """The page's text; a page with a table gets its columns back from pypdf's layout mode.
 
-    `columns`: those of the table on the pages before (`ingest.pdf_tables.Columns`), whose last rows
-    may be on this one.
+    `grid`: the columns of the table on the pages before, whose last rows may be on this one.
     """
     from ingest.pdf_tables import MIN_COLUMNS, MIN_ROWS, tabulate_layout
 
     text = page.extract_text() or ""
     # Layout extraction costs several times the plain one: only for pages with lines full of figures.
     rows = sum(1 for line in text.split("\n") if len(_FIGURES.findall(line)) >= MIN_COLUMNS)
-    if rows < (1 if columns else MIN_ROWS):
+    if rows < (1 if grid else MIN_ROWS):
         return text, None
     from pypdf.errors import LimitReachedError
 
     try:
-        tabulated, columns = tabulate_layout(page.extract_text(extraction_mode="layout") or "", columns)
+        tabulated, grid = tabulate_layout(page.extract_text(extraction_mode="layout") or "", grid)
     except LimitReachedError:
         raise
     except Exception:  # noqa: BLE001 - layout mode is a refinement: the plain text stands when it fails
         return text, None
-    return (tabulated if tabulated is not None else text), columns
+    return (tabulated if tabulated is not None else text), grid
 
 
 def main(argv: list[str] | None = None) -> int:

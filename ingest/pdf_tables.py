@@ -30,6 +30,8 @@ MIN_COLUMNS = 3
 _GAP_LINES = 6      # data rows further apart than this start another table
 _HEADER_LINES = 6   # lines above the first data row that may hold its header
 
+Columns = list[tuple[int, int]]  # (first, last + 1) character position of each column in the layout text
+
 
 @dataclass(frozen=True)
 class _Cell:
@@ -57,7 +59,7 @@ def _is_data_row(cells: list[_Cell]) -> bool:
     return len(cells) >= MIN_COLUMNS and len(figures) >= 2
 
 
-def _columns(rows: list[list[_Cell]]) -> list[tuple[int, int]]:
+def _columns(rows: list[list[_Cell]]) -> Columns:
     """Column extents: the connected parts of the union of the data rows' cell extents."""
     spans = sorted((c.start, c.end) for row in rows for c in row)
     merged: list[list[int]] = []
@@ -69,7 +71,7 @@ def _columns(rows: list[list[_Cell]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in merged]
 
 
-def _column_of(cell: _Cell, columns: list[tuple[int, int]]) -> int:
+def _column_of(cell: _Cell, columns: Columns) -> int:
     """The column the cell overlaps most; the nearest one when it overlaps none (a wide header)."""
     best, best_overlap = 0, -1
     for i, (a, b) in enumerate(columns):
@@ -82,14 +84,18 @@ def _column_of(cell: _Cell, columns: list[tuple[int, int]]) -> int:
     return min(range(len(columns)), key=lambda i: abs((columns[i][0] + columns[i][1]) / 2 - centre))
 
 
-def _aligned(rows: list[list[_Cell]], columns: list[tuple[int, int]]) -> bool:
+def _clashes(row: list[_Cell], columns: Columns) -> bool:
+    """Two cells of the row fall into one column."""
+    return len({_column_of(c, columns) for c in row}) < len(row)
+
+
+def _aligned(rows: list[list[_Cell]], columns: Columns) -> bool:
     """Whether the rows really share columns: in text that only has wide spaces (a row wrapped like
     prose), cells of one row land in the same "column" and the columns are few and wide."""
-    clashes = sum(1 for row in rows if len({_column_of(c, columns) for c in row}) < len(row))
-    return clashes <= len(rows) // 5
+    return sum(1 for row in rows if _clashes(row, columns)) <= len(rows) // 5
 
 
-def _place(cells: list[_Cell], columns: list[tuple[int, int]]) -> list[str]:
+def _place(cells: list[_Cell], columns: Columns) -> list[str]:
     out = [""] * len(columns)
     for cell in cells:
         i = _column_of(cell, columns)
@@ -113,7 +119,7 @@ def _regions(lines: list[list[_Cell]]) -> list[list[int]]:
 class Grid:
     """A table's columns and which of them holds the indicator's name."""
 
-    columns: list[tuple[int, int]]
+    columns: Columns
     label: int
 
     def place(self, cells: list[_Cell]) -> list[str]:
@@ -219,15 +225,15 @@ def _label_column(rows: list[list[str]]) -> int:
     return max(range(width), key=lambda k: sum(len(r[k].split()) for r in rows if not _is_number(r[k]))) if width else 0
 
 
-Columns = list[tuple[int, int]]
-
-
 def _fits(rows: list[list[_Cell]], columns: Columns) -> bool:
     """Every cell of these rows lies in one of `columns`, no two of a row in the same one."""
     for row in rows:
-        hits = [_column_of(c, columns) for c in row]
-        if len(set(hits)) < len(row) or any(min(columns[k][1], c.end) <= max(columns[k][0], c.start) for k, c in zip(hits, row)):
+        if _clashes(row, columns):
             return False
+        for cell in row:
+            a, b = columns[_column_of(cell, columns)]
+            if min(b, cell.end) <= max(a, cell.start):
+                return False
     return True
 
 

@@ -758,7 +758,7 @@ class ChunkStore:
                 if not vectors or self.server_mode or attempt == attempts - 1:
                     raise
                 self._reopen_local()
-                self._indexed_fingerprint = None
+                self._indexed_fingerprint = None  # the new client is current: recorded, not reopened again
                 continue
             if self.fingerprint() == before:
                 return StoreSnapshot(before, tuple(chunks), matrix)

@@ -53,15 +53,9 @@ _WHO = re.compile(r"\bai\b|người nào|\bwho\b")
 # "Who signed", "on which day", "when": the answer is a name or a date even when the question carries a
 # document number ("Nghị quyết 27-NQ/TU do ai ký?"), so it is not framed as a target or a result.
 _WHO_OR_WHEN = re.compile(
-    r"\bai\b|người nào|ngày nào|ngày mấy|khi nào|bao giờ|lúc nào|hôm nào|thời điểm nào|\bwho\b|\bwhen\b|what date"
+    _WHO.pattern + r"|ngày nào|ngày mấy|khi nào|bao giờ|lúc nào|hôm nào|thời điểm nào|\bwhen\b|what date"
 )
 _WHO_OR_WHEN_FOLDED = re.compile(fold_diacritics(_WHO_OR_WHEN.pattern))
-
-
-def asks_who_or_when(question: str) -> bool:
-    """A question whose answer is a person or a date (typed with or without accents)."""
-    key = index_key(question)
-    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
 _EMPTY = KeyedText.of("")
 
 
@@ -117,6 +111,12 @@ def asks_quantity(question: str) -> bool:
     """"bao nhiêu", "mấy", "tỷ lệ", "how many" …: the answer must state a figure (typed with or without accents)."""
     key = index_key(question)
     return bool(_QUANTITY.search(key) or _QUANTITY_FOLDED.search(fold_diacritics(key)))
+
+
+def asks_who_or_when(question: str) -> bool:
+    """A question whose answer is a person or a date (typed with or without accents)."""
+    key = index_key(question)
+    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
 
 
 def format_years(years: Sequence[int]) -> str:

@@ -13,6 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from ingest.legacy import encode_tcvn3
 from ingest.loaders import load_document, load_pages
+from ingest.metadata import detect_metadata
 from ingest.pdf import extract_pages
 from ingest.repair import repair_pages
 from nghiquyet.config import Settings
@@ -167,11 +168,10 @@ def test_a_full_width_title_does_not_run_into_the_first_paragraph(tmp_path: Path
     ]
     lines = [line for sentence in body for line in textwrap.wrap(sentence, 88)]
     path = _vietnamese_pdf(tmp_path / "nghi-quyet.pdf", font, [[*title, *lines]])
-    raw = load_pages(path, _settings())[0].text.split("\n")
+    pages = load_pages(path, _settings())
+    raw = pages[0].text.split("\n")
     assert raw[len(title) - 1] == title[-1] and raw[len(title)].startswith("Với mục tiêu")  # no wrapping by the PDF
-    from ingest.metadata import detect_metadata
-
-    text = repair_pages(load_pages(path, _settings()))[0].text
+    text = repair_pages(pages)[0].text
     paragraphs = text.split("\n")
     assert paragraphs[paragraphs.index(body[0]) - 1].endswith("năm 2020")
     meta = detect_metadata(text, source=path.name, content_hash="")
