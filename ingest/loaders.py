@@ -20,6 +20,7 @@ from ingest.models import Page
 from nghiquyet.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
 
 if TYPE_CHECKING:
+    from ingest.pdf import PageProgress
     from nghiquyet.config import Settings
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
@@ -47,14 +48,21 @@ class LoadedDocument:
     encoding: str                       # "utf-8", "utf-16-le", "cp1258", "tcvn3", "vni", "pdf", "docx", ...
     notes: tuple[str, ...] = field(default_factory=tuple)
 
+    @property
+    def ocr_pages(self) -> tuple[int, ...]:
+        """Pages whose text was recognised from a scan."""
+        return tuple(p.page for p in self.pages if p.ocr and p.page is not None)
+
 
 def load_pages(path: Path, settings: Settings) -> list[Page]:
     """Raw text per page: PDF pages numbered from 1, one Page(text, None) for every other format."""
     return list(load_document(path, settings).pages)
 
 
-def load_document(path: Path, settings: Settings) -> LoadedDocument:
-    """Read one file (see module docstring); raises IngestError subclasses with Vietnamese messages."""
+def load_document(path: Path, settings: Settings, on_page: PageProgress | None = None) -> LoadedDocument:
+    """Read one file (see module docstring); raises IngestError subclasses with Vietnamese messages.
+
+    `on_page(done, total)`: progress of a scanned PDF's recognition, page by page."""
     path = Path(path)
     name = path.name
     suffix = path.suffix.lower()
@@ -83,7 +91,7 @@ def load_document(path: Path, settings: Settings) -> LoadedDocument:
         head = handle.read(512)
     kind = _kind(suffix, head, path)
     if kind == "pdf":
-        return _load_pdf(path, settings)
+        return _load_pdf(path, settings, on_page)
     if kind == "docx":
         return _load_docx(path)
     data = _read(path)
@@ -134,7 +142,7 @@ def _read(path: Path) -> bytes:
 
 
 def _document(pages: list[Page], decoded: DecodedText, name: str) -> LoadedDocument:
-    pages = [Page(unicodedata.normalize("NFC", p.text), p.page) for p in pages]
+    pages = [Page(unicodedata.normalize("NFC", p.text), p.page, p.ocr) for p in pages]
     if not any(p.text.strip() for p in pages):
         raise EmptyDocument(f"Tệp “{name}” không có nội dung văn bản.", hint="Hãy kiểm tra lại tệp trước khi nạp.")
     return LoadedDocument(tuple(pages), decoded.encoding, decoded.notes)
@@ -168,7 +176,7 @@ def _load_docx(path: Path) -> LoadedDocument:
     return _document([Page(decoded.text, None)], decoded, path.name)
 
 
-def _load_pdf(path: Path, settings: Settings) -> LoadedDocument:
+def _load_pdf(path: Path, settings: Settings, on_page: PageProgress | None) -> LoadedDocument:
     from ingest.pdf import extract_pages
 
     pages, notes = extract_pages(
@@ -176,12 +184,14 @@ def _load_pdf(path: Path, settings: Settings) -> LoadedDocument:
         max_pages=settings.max_pdf_pages,
         timeout_s=settings.pdf_timeout_s,
         memory_mb=settings.pdf_memory_mb,
+        ocr_page_timeout_s=settings.ocr_page_timeout_s if settings.ocr_enabled else None,
+        on_page=on_page,
     )
     joined = _PAGE_SEPARATOR.join(p.text for p in pages)
     fixed = fix_mojibake(joined, path.name)  # PDF fonts with TCVN3/VNI encodings and no ToUnicode map
     if fixed.encoding:
         texts = fixed.text.split(_PAGE_SEPARATOR)
         if len(texts) == len(pages):
-            pages = [Page(text, p.page) for text, p in zip(texts, pages, strict=True)]
+            pages = [Page(text, p.page, p.ocr) for text, p in zip(texts, pages, strict=True)]
     decoded = DecodedText("", fixed.encoding or "pdf", tuple(notes) + fixed.notes)
     return _document(pages, decoded, path.name)

@@ -15,6 +15,7 @@ class Page:
 
     text: str
     page: int | None = None  # 1-based for PDFs
+    ocr: bool = False        # recognised from an image of the page (a scan), not read from a text layer
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class DocumentMeta:
     issue_date: str | None = None        # ISO yyyy-mm-dd when known
     signer: str | None = None
     content_hash: str = ""               # sha256 of the raw file bytes: a changed file has a new hash
+    ocr_pages: tuple[int, ...] = ()      # PDF pages whose text was recognised from a scan (OCR)
 
     def as_metadata(self) -> dict[str, str | int | float | bool]:
         """Scalar-only view for Chroma (it rejects lists and None)."""
@@ -75,6 +77,8 @@ class Chunk:
     def location(self) -> str:
         """Human-readable place in the document, in Vietnamese."""
         where = f"trang {self.page}" if self.page else f"đoạn {self.seq + 1}"
+        if self.page is not None and self.page in self.doc.ocr_pages:
+            where += " (văn bản nhận dạng từ ảnh)"  # OCR misreads figures: the reader should check the scan
         return where
 
     @property

@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ingest.models import Page
@@ -24,49 +25,130 @@ from ingest.models import Page
 if TYPE_CHECKING:
     from ingest.pdf_tables import Grid
 
+PageProgress = Callable[[int, int], None]  # (pages recognised so far, pages to recognise)
+
 _ROOT = Path(__file__).resolve().parent.parent
 
 
-def extract_pages(path: Path, *, max_pages: int, timeout_s: float, memory_mb: int) -> tuple[list[Page], list[str]]:
-    """Text of every page (1-based numbers) and notes for the user; raises PdfProblem/FileTooLarge."""
+def extract_pages(
+    path: Path, *, max_pages: int, timeout_s: float, memory_mb: int,
+    ocr_page_timeout_s: float | None = None, on_page: PageProgress | None = None,
+) -> tuple[list[Page], list[str]]:
+    """Text of every page (1-based numbers) and notes for the user; raises PdfProblem/FileTooLarge.
+
+    With `ocr_page_timeout_s`, pages without a usable text layer are recognised by Tesseract (Page.ocr),
+    each within that time; `on_page(done, total)` is told after each such page.
+    """
     from nghiquyet.errors import PdfProblem
 
     name = path.name
+    unavailable = None
+    if ocr_page_timeout_s is not None:
+        from ingest.ocr import missing_tools
+
+        unavailable = missing_tools()
     command = [
         sys.executable, "-m", "ingest.pdf", str(path.resolve()),
         "--max-pages", str(max_pages), "--memory-mb", str(memory_mb), "--cpu-s", str(int(timeout_s) + 1),
     ]
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONWARNINGS": "ignore"}
+    if ocr_page_timeout_s is not None and unavailable is None:
+        command += ["--ocr-page-timeout-s", str(ocr_page_timeout_s)]
     try:
-        # Run from the project root so the child imports this very `ingest` package, installed or not.
-        done = subprocess.run(command, capture_output=True, timeout=timeout_s, env=env, check=False, cwd=_ROOT)
+        result, returncode, stderr = _run_child(command, timeout_s, ocr_page_timeout_s or 0.0, on_page)
     except subprocess.TimeoutExpired as exc:
         raise PdfProblem(
             f"Đọc tệp PDF “{name}” quá {timeout_s:g} giây nên đã dừng: tệp PDF bị hỏng hoặc có cấu trúc "
             "bất thường (có thể cố ý gây treo).",
             hint="Hãy mở tệp bằng trình đọc PDF và in/lưu lại thành PDF mới, hoặc tăng NGHIQUYET_PDF_TIMEOUT_S.",
         ) from exc
-    result = _parse(done.stdout)
     if result is None:
-        raise _crashed(name, done.returncode, done.stderr, memory_mb)
+        raise _crashed(name, returncode, stderr, memory_mb)
     if "error" in result:
         raise _problem(name, result, max_pages=max_pages, memory_mb=memory_mb)
     texts: list[str] = result["pages"]
     failed: list[int] = result.get("failed", [])
-    pages = [Page(text, number) for number, text in enumerate(texts, start=1)]
+    recognised: set[int] = set(result.get("ocr", []))
+    ocr_failed: dict[str, str] = result.get("ocr_failed", {})
+    pages = [Page(text, number, ocr=number in recognised) for number, text in enumerate(texts, start=1)]
     if not any(text.strip() for text in texts):
+        why = f" ({unavailable})" if unavailable else (" (nhận dạng chữ không đọc được trang nào)" if ocr_failed else "")
         raise PdfProblem(
             f"Tệp PDF “{name}” không có lớp chữ (chỉ có hình ảnh, ví dụ bản scan) trên cả {len(texts)} trang: "
-            "cần nhận dạng ký tự (OCR) trước khi nạp.",
-            hint="Hãy chạy OCR tiếng Việt (ví dụ: ocrmypdf -l vie tep.pdf tep-ocr.pdf) rồi nạp tệp kết quả.",
+            f"cần nhận dạng ký tự (OCR) trước khi nạp{why}.",
+            hint=_OCR_HINT,
         )
     notes = []
-    empty = [p.page for p in pages if not p.text.strip() and p.page not in failed]
+    if recognised:
+        notes.append(
+            f"Đã nhận dạng chữ từ ảnh (OCR) ở {len(recognised)} trang: trang {_ranges(sorted(recognised))}; "
+            "trích dẫn từ các trang này được ghi chú “văn bản nhận dạng từ ảnh”, nên đối chiếu số liệu với bản gốc."
+        )
+    empty = [p.page for p in pages if not p.text.strip() and p.page not in failed and str(p.page) not in ocr_failed]
     if empty:
-        notes.append(f"{len(empty)} trang không có lớp chữ (ảnh scan), cần OCR: trang {_ranges(empty)}.")
+        reason = f" ({unavailable})" if unavailable else ""
+        notes.append(f"{len(empty)} trang không có lớp chữ (ảnh scan), cần OCR{reason}: trang {_ranges(empty)}.")
+    if ocr_failed:
+        numbers = sorted(int(n) for n in ocr_failed)
+        first = ocr_failed[str(numbers[0])]
+        notes.append(f"Không nhận dạng được chữ ở {len(numbers)} trang ảnh: trang {_ranges(numbers)} ({first}).")
     if failed:
         notes.append(f"Không đọc được chữ ở {len(failed)} trang bị hỏng: trang {_ranges(failed)}.")
     return pages, notes
+
+
+_OCR_HINT = (
+    "Hãy cài Tesseract tiếng Việt và Ghostscript (Debian: apt-get install tesseract-ocr tesseract-ocr-vie "
+    "ghostscript) rồi nạp lại, hoặc tự chạy OCR (ví dụ: ocrmypdf -l vie tep.pdf tep-ocr.pdf) và nạp tệp kết quả."
+)
+
+
+def _run_child(
+    command: list[str], timeout_s: float, ocr_page_timeout_s: float, on_page: PageProgress | None,
+) -> tuple[dict[str, Any] | None, int, bytes]:
+    """Run the child; its stdout is JSON lines: OCR progress ({"progress": [done, total]}), then the result.
+
+    The wall clock allows `timeout_s` for reading the file, then each recognised page its own time
+    (rendering and recognition, each bounded in the child): a long scan is not cut off midway.
+    """
+    import selectors
+    import tempfile
+    import time
+
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONWARNINGS": "ignore"}
+    with tempfile.TemporaryFile() as errors:
+        # Run from the project root so the child imports this very `ingest` package, installed or not.
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, env=env, cwd=_ROOT)
+        assert child.stdout is not None
+        deadline = time.monotonic() + timeout_s
+        buffer = b""
+        last: dict[str, Any] | None = None
+        with selectors.DefaultSelector() as selector:
+            selector.register(child.stdout, selectors.EVENT_READ)
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(timeout=left):
+                    child.kill()
+                    child.wait()
+                    raise subprocess.TimeoutExpired(command, timeout_s)
+                block = os.read(child.stdout.fileno(), 65536)
+                if not block:
+                    break
+                buffer += block
+                *lines, buffer = buffer.split(b"\n")
+                for line in lines:
+                    value = _parse(line)
+                    if value is not None and "progress" in value:
+                        done, total = value["progress"]
+                        deadline = time.monotonic() + 2 * ocr_page_timeout_s + 15
+                        if on_page is not None and done:
+                            on_page(done, total)
+                    elif value is not None:
+                        last = value
+        if buffer.strip():
+            last = _parse(buffer)
+        returncode = child.wait()
+        errors.seek(0)
+        return last, returncode, errors.read()
 
 
 def _parse(stdout: bytes) -> dict[str, Any] | None:
@@ -135,7 +217,11 @@ def _problem(name: str, result: dict[str, Any], *, max_pages: int, memory_mb: in
 
 
 # --- the child process -------------------------------------------------------------------------------
-def _limit_resources(memory_mb: int, cpu_s: int) -> None:
+def _limit_resources(memory_mb: int, cpu_s: int, ocr_cpu_s: int) -> None:
+    """Address space for the child and what it runs (Ghostscript, Tesseract inherit it); CPU for pypdf.
+
+    The hard CPU limit leaves room for recognising every page; the soft one is raised page by page
+    (`_allow_cpu`) only once pypdf is done, so a hostile file still gets `cpu_s` seconds to parse."""
     try:
         import resource
     except ImportError:  # not POSIX: only the parent's wall-clock limit applies
@@ -143,10 +229,22 @@ def _limit_resources(memory_mb: int, cpu_s: int) -> None:
 
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 1 + ocr_cpu_s))
 
 
-def _extract(path: str, max_pages: int) -> dict[str, Any]:
+def _allow_cpu(seconds: float) -> None:
+    try:
+        import resource
+    except ImportError:
+        return
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    wanted = int(used.ru_utime + used.ru_stime + seconds) + 1
+    if hard == resource.RLIM_INFINITY or wanted <= hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (max(soft, wanted), hard))
+
+
+def _extract(path: str, max_pages: int, ocr_page_timeout_s: float | None = None) -> dict[str, Any]:
     import logging
 
     logging.disable(logging.WARNING)  # pypdf logs every recoverable oddity; the parent reports what matters
@@ -191,9 +289,58 @@ def _extract(path: str, max_pages: int) -> dict[str, Any]:
                 ZeroDivisionError, OSError, AssertionError, UnicodeError):
             texts.append("")  # one damaged page must not cost the others
             failed.append(number)
+    recognised: list[int] = []
+    ocr_failed: dict[str, str] = {}
+    if ocr_page_timeout_s is not None:
+        recognised, ocr_failed = _recognise(path, texts, failed, ocr_page_timeout_s)
+        failed = [n for n in failed if n not in recognised]
     if failed and len(failed) == count:
         return {"error": "corrupt", "detail": "không trang nào đọc được"}
-    return {"pages": texts, "failed": failed}
+    return {"pages": texts, "failed": failed, "ocr": recognised, "ocr_failed": ocr_failed}
+
+
+def _needs_ocr(text: str) -> bool:
+    """No text layer worth keeping: (almost) no letters, or mostly glyphs without a Unicode meaning
+    (private-use code points, U+FFFD, control characters, pdfminer-style "(cid:12)")."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if sum(ch.isalpha() for ch in visible) < 20:
+        return True
+    junk = sum(1 for ch in visible if ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" or ord(ch) < 32)
+    junk += 5 * text.count("(cid:")
+    return junk > 0.3 * len(visible)
+
+
+def _letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def _recognise(path: str, texts: list[str], failed: list[int], timeout_s: float) -> tuple[list[int], dict[str, str]]:
+    """OCR every page without a usable text layer, in place; (pages recognised, {page: why it failed})."""
+    from ingest.ocr import OcrFailed, ocr_page
+
+    todo = [n for n in range(1, len(texts) + 1) if n in failed or _needs_ocr(texts[n - 1])]
+    recognised: list[int] = []
+    problems: dict[str, str] = {}
+    _tell({"progress": [0, len(todo)]})
+    for done, number in enumerate(todo, start=1):
+        _allow_cpu(timeout_s)
+        try:
+            text = ocr_page(path, number, timeout_s=timeout_s)
+        except OcrFailed as exc:
+            problems[str(number)] = str(exc)
+        except MemoryError:
+            problems[str(number)] = "hết bộ nhớ cho phép"
+        else:
+            if _letters(text) > _letters(texts[number - 1]):  # a stamped page number must not win over a scan
+                texts[number - 1] = text
+                recognised.append(number)
+        _tell({"progress": [done, len(todo)]})
+    return recognised, problems
+
+
+def _tell(value: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
 
 
 _FIGURES = re.compile(r"(?<![\w.,])\d[\d.,]*")
@@ -230,16 +377,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-pages", type=int, required=True)
     parser.add_argument("--memory-mb", type=int, required=True)
     parser.add_argument("--cpu-s", type=int, required=True)
+    parser.add_argument("--ocr-page-timeout-s", type=float, default=None)
     args = parser.parse_args(argv)
-    _limit_resources(args.memory_mb, args.cpu_s)
+    ocr_s = args.ocr_page_timeout_s
+    _limit_resources(args.memory_mb, args.cpu_s, int(ocr_s * args.max_pages) if ocr_s else 0)
     try:
-        result = _extract(args.path, args.max_pages)
+        result = _extract(args.path, args.max_pages, ocr_s)
     except MemoryError:
         result = {"error": "memory"}
     except Exception as exc:  # noqa: BLE001 - any other pypdf failure means a broken file, reported as such
         result = {"error": "corrupt", "detail": f"{type(exc).__name__}: {exc}"}
-    sys.stdout.write(json.dumps(result, ensure_ascii=False))
-    sys.stdout.flush()
+    _tell(result)
     return 0
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ingest.chunking import chunk_document, join_pages
 from ingest.loaders import load_document
@@ -14,6 +15,9 @@ from ingest.repair import repair_pages
 from ingest.sidecar import apply_sidecar, find_sidecar, is_sidecar, load_sidecar
 from nghiquyet.config import Settings
 from nghiquyet.errors import EmptyDocument, UnsupportedFileType
+
+if TYPE_CHECKING:
+    from ingest.pdf import PageProgress
 
 
 @dataclass(frozen=True)
@@ -26,8 +30,10 @@ class PreparedDocument:
     warnings: tuple[str, ...]
 
 
-def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
-    """Read, repair, describe and chunk one file; raises IngestError subclasses with Vietnamese messages."""
+def prepare_document(path: Path, settings: Settings, on_page: PageProgress | None = None) -> PreparedDocument:
+    """Read, repair, describe and chunk one file; raises IngestError subclasses with Vietnamese messages.
+
+    `on_page(done, total)`: progress of a scanned PDF's recognition, page by page."""
     path = Path(path)
     if is_sidecar(path):
         raise UnsupportedFileType(
@@ -35,7 +41,7 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
             hint="Hãy nạp tệp tài liệu nằm cạnh nó; siêu dữ liệu sẽ được áp dụng tự động.",
         )
     content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
-    loaded = load_document(path, settings)
+    loaded = load_document(path, settings, on_page)
     pages = repair_pages(list(loaded.pages))
     text, _ = join_pages(pages)
     if not text.strip():
@@ -44,6 +50,8 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
             hint="Nếu là bản PDF quét (ảnh), hãy nhận dạng chữ (OCR) trước khi nạp.",
         )
     meta = detect_metadata(text, source=path.name, content_hash=content_hash)
+    if loaded.ocr_pages:
+        meta = replace(meta, ocr_pages=loaded.ocr_pages)  # citations from these pages say so
     # Encoding conversions (TCVN3, VNI) and pages that need OCR are worth telling the user.
     warnings: list[str] = list(loaded.notes)
     sidecar = find_sidecar(path)

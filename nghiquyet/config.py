@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     max_pdf_pages: int = 2000
     pdf_timeout_s: float = 120.0
     pdf_memory_mb: int = 1024
+    # Scanned pages are recognised with Tesseract (Debian tesseract-ocr, tesseract-ocr-vie, ghostscript)
+    # when it is installed; each page gets this long for rendering and again for recognition.
+    ocr_enabled: bool = True
+    ocr_page_timeout_s: float = 90.0
+    # LibreOffice (Debian libreoffice-writer-nogui) converts .doc/.rtf/.odt to .docx within this time.
+    office_timeout_s: float = 120.0
 
     # --- retrieval -----------------------------------------------------------------------
     top_k: int = 5
