@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Stage = Literal["prepare", "embed", "write", "done"]
+Stage = Literal["prepare", "ocr", "embed", "write", "done"]
 Status = Literal["added", "updated", "unchanged", "skipped", "failed"]
 _INDEXED: tuple[Status, ...] = ("added", "updated", "unchanged")
 _EMBED_SLICE = 64  # passages per embedding call, so progress moves during a long document
@@ -40,7 +40,7 @@ class IngestProgress:
     index: int
     total: int
     stage: Stage
-    passages_done: int = 0
+    passages_done: int = 0   # in stage "ocr": scanned pages recognised so far, of `passages_total`
     passages_total: int = 0
 
 
@@ -189,7 +189,9 @@ def ingest_paths(
         for index, path in enumerate(files, start=1):
             tell(path, index, "prepare")
             try:
-                prepared = prepare_document(path, settings)
+                prepared = prepare_document(
+                    path, settings, on_page=lambda done, todo: tell(path, index, "ocr", done, todo),  # noqa: B023
+                )
             except UnsupportedFileType as exc:
                 results.append(FileResult(str(path), path.name, "skipped", reason=exc.user_message()))
                 continue

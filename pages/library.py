@@ -21,7 +21,10 @@ if TYPE_CHECKING:
     from nghiquyet.engine import Engine
     from vectorstore.store import StoredDocument
 
-_STAGES = {"prepare": "đọc và tách đoạn", "embed": "tính vector", "write": "ghi vào kho", "done": "xong"}
+_STAGES = {
+    "prepare": "đọc và tách đoạn", "ocr": "nhận dạng chữ từ ảnh", "embed": "tính vector", "write": "ghi vào kho",
+    "done": "xong",
+}
 
 
 def _progress_reporter(bar: "st.delta_generator.DeltaGenerator") -> Callable[[IngestProgress], None]:
@@ -36,6 +39,8 @@ def _progress_reporter(bar: "st.delta_generator.DeltaGenerator") -> Callable[[In
         text = f"Tệp {event.index}/{event.total}: {name} — {_STAGES.get(event.stage, event.stage)}"
         if event.stage == "embed" and event.passages_total:
             text += f" ({event.passages_done}/{event.passages_total} đoạn)"
+        elif event.stage == "ocr" and event.passages_total:
+            text += f" (trang {event.passages_done}/{event.passages_total})"
         bar.progress(min(max(fraction, 0.0), 1.0), text=escape_markdown(text))
 
     return report

@@ -24,7 +24,9 @@ STATUS_VI = {
     "skipped": ("bỏ qua", "yellow"),
     "failed": ("lỗi", "bold red"),
 }
-_STAGE_VI = {"prepare": "đọc, chia đoạn", "embed": "nhúng", "write": "ghi vào kho", "done": "xong"}
+_STAGE_VI = {
+    "prepare": "đọc, chia đoạn", "ocr": "nhận dạng chữ từ ảnh", "embed": "nhúng", "write": "ghi vào kho", "done": "xong",
+}
 
 
 def years_label(years: tuple[int, ...]) -> str:
@@ -119,6 +121,8 @@ def ingest_command(paths: tuple[Path, ...], rebuild: bool, store_dir: Path | Non
             stage = _STAGE_VI[p.stage]
             if p.stage == "embed" and p.passages_total:
                 stage = f"{stage} {p.passages_done}/{p.passages_total} đoạn"
+            elif p.stage == "ocr" and p.passages_total:
+                stage = f"{stage} {p.passages_done}/{p.passages_total} trang"
             fraction = p.passages_done / p.passages_total if p.passages_total else 0.0
             done = p.index if p.stage == "done" else p.index - 1 + fraction
             bar.update(task, total=p.total, completed=done, description=f"{Path(p.path).name} — {stage}")
