@@ -1,4 +1,5 @@
-"""Load a file into pages of raw text: .txt/.md (any encoding), .pdf, .docx, .html/.htm.
+"""Load a file into pages of raw text: .txt/.md (any encoding), .pdf, .docx, .html/.htm, and
+.doc/.rtf/.odt through LibreOffice.
 
 `load_pages` is what the pipeline calls; `load_document` also says which encoding was detected and
 carries notes for the user (a TCVN3 file converted, PDF pages without a text layer). Repair is a
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ingest.encoding import DecodedText, decode_bytes, fix_mojibake
+from ingest.libreoffice import CONVERTED_SUFFIXES
 from ingest.models import Page
 from nghiquyet.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
 
@@ -25,12 +27,9 @@ if TYPE_CHECKING:
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
-SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
+SUPPORTED_SUFFIXES: frozenset[str] = TEXT_SUFFIXES | HTML_SUFFIXES | CONVERTED_SUFFIXES | {".pdf", ".docx"}
 
 _CONVERT_HINTS = {
-    ".doc": "Hãy mở bằng Word/LibreOffice và lưu lại dưới dạng .docx.",
-    ".rtf": "Hãy mở bằng Word/LibreOffice và lưu lại dưới dạng .docx.",
-    ".odt": "Hãy mở bằng LibreOffice và lưu lại dưới dạng .docx.",
     ".xls": "Bảng tính chưa được hỗ trợ: hãy lưu bảng dưới dạng văn bản (.txt, phân cách bằng tab).",
     ".xlsx": "Bảng tính chưa được hỗ trợ: hãy lưu bảng dưới dạng văn bản (.txt, phân cách bằng tab).",
     ".csv": "Hãy đổi tên thành .txt (các cột phân cách bằng tab) để nạp.",
@@ -69,7 +68,7 @@ def load_document(path: Path, settings: Settings, on_page: PageProgress | None =
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFileType(
             f"Không hỗ trợ định dạng tệp “{name}” ({suffix or 'không có phần mở rộng'}).",
-            hint=_CONVERT_HINTS.get(suffix, "Hãy dùng tệp .txt, .md, .pdf, .docx hoặc .html."),
+            hint=_CONVERT_HINTS.get(suffix, "Hãy dùng tệp .txt, .md, .pdf, .docx, .doc, .odt, .rtf hoặc .html."),
         )
     try:
         size = path.stat().st_size
@@ -94,6 +93,8 @@ def load_document(path: Path, settings: Settings, on_page: PageProgress | None =
         return _load_pdf(path, settings, on_page)
     if kind == "docx":
         return _load_docx(path)
+    if kind == "office":
+        return _load_converted(path, settings)
     data = _read(path)
     if kind == "html":
         return _load_html(data, name)
@@ -120,6 +121,8 @@ def _kind(suffix: str, head: bytes, path: Path) -> str:
         return "pdf"
     if suffix == ".docx":
         return "docx"
+    if suffix in CONVERTED_SUFFIXES:
+        return "office"
     if suffix in HTML_SUFFIXES or _HTML_START.match(head):
         return "html"  # a web page saved as .txt still loses its markup and navigation
     return "text"
@@ -167,13 +170,21 @@ def _load_html(data: bytes, name: str) -> LoadedDocument:
     return _document([Page(text, None)], decoded, name)
 
 
-def _load_docx(path: Path) -> LoadedDocument:
+def _load_docx(path: Path, name: str | None = None, kind: str = "docx") -> LoadedDocument:
     from ingest.office import docx_text
 
-    text = docx_text(path)
-    fixed = fix_mojibake(text, path.name)  # Word files typed in .VnTime/VNI-Times fonts
-    decoded = DecodedText(fixed.text if fixed.encoding else text, fixed.encoding or "docx", fixed.notes)
-    return _document([Page(decoded.text, None)], decoded, path.name)
+    name = name or path.name
+    text = docx_text(path, name)
+    fixed = fix_mojibake(text, name)  # Word files typed in .VnTime/VNI-Times fonts
+    decoded = DecodedText(fixed.text if fixed.encoding else text, fixed.encoding or kind, fixed.notes)
+    return _document([Page(decoded.text, None)], decoded, name)
+
+
+def _load_converted(path: Path, settings: Settings) -> LoadedDocument:
+    from ingest.libreoffice import converted_to_docx
+
+    with converted_to_docx(path, timeout_s=settings.office_timeout_s) as docx:
+        return _load_docx(docx, path.name, path.suffix.lower().lstrip("."))
 
 
 def _load_pdf(path: Path, settings: Settings, on_page: PageProgress | None) -> LoadedDocument:
