@@ -277,9 +277,12 @@ def _extract(path: str, max_pages: int, ocr_page_timeout_s: float | None = None)
     texts: list[str] = []
     failed: list[int] = []
     grid: Grid | None = None  # of the last table seen: its rows may go on over the next page
+    from ingest.pdf_ruled import RuledTables
+
+    ruled = RuledTables(path)
     for number in range(1, count + 1):
         try:
-            text, grid = _page_text(reader.pages[number - 1], grid)
+            text, grid = _page_text(reader.pages[number - 1], grid, ruled.page(number))
             texts.append(text)
         except LimitReachedError as exc:
             return {"error": "limit", "detail": f"trang {number}: {exc}"}
@@ -346,16 +349,23 @@ def _tell(value: dict[str, Any]) -> None:
 _FIGURES = re.compile(r"(?<![\w.,])\d[\d.,]*")
 
 
-def _page_text(page: Any, grid: Grid | None) -> tuple[str, Grid | None]:
-    """The page's text; a page with a table gets its columns back from pypdf's layout mode.
+def _page_text(page: Any, grid: Grid | None, ruled: Callable[[], str | None]) -> tuple[str, Grid | None]:
+    """The page's text; a page with a table gets its columns back: from the table's rules when it
+    has them (pdfplumber), else from pypdf's layout mode (see benchmarks/pdf_table_bench.py).
 
     `grid`: the columns of the table on the pages before, whose last rows may be on this one.
+    `ruled`: the page's text with its ruled tables as tab-separated rows (None: no ruled table).
     """
     from ingest.pdf_tables import MIN_COLUMNS, MIN_ROWS, tabulate_layout
 
     text = page.extract_text() or ""
-    # Layout extraction costs several times the plain one: only for pages with lines full of figures.
+    # Table extraction costs several times the plain one: only for pages with lines full of figures.
     rows = sum(1 for line in text.split("\n") if len(_FIGURES.findall(line)) >= MIN_COLUMNS)
+    if rows == 0:
+        return text, None
+    ruled_text = ruled()  # also for a page of a few rows: the end of a ruled table from the page before
+    if ruled_text is not None:
+        return ruled_text, None
     if rows < (1 if grid else MIN_ROWS):
         return text, None
     from pypdf.errors import LimitReachedError
