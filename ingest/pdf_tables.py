@@ -237,6 +237,35 @@ def _fits(rows: list[list[_Cell]], columns: Columns) -> bool:
     return True
 
 
+def _figure_columns(rows: list[list[str]], label: int) -> set[int]:
+    """Columns whose filled cells are mostly figures: the values of the table."""
+    out = set()
+    for k in range(len(rows[0]) if rows else 0):
+        filled = [r[k] for r in rows if r[k] and k != label]
+        if filled and sum(_is_number(c) for c in filled) * 2 > len(filled):
+            out.add(k)
+    return out
+
+
+def _clean(row: list[str], figures: set[int], label: int) -> bool:
+    """A row read without doubt: every figure a whole cell ("Từ 7,5 trở lên", not "Từ 7,5 trở" with
+    "lên" on the next row), no words in a column of figures. Column titles repeated inside the table
+    (a header carried over, with its years) pass. Anything else is indexed as plain text, so an answer
+    never reads cells of two columns or two rows as one figure."""
+    if all(not cell for k, cell in enumerate(row) if k != label):
+        return True  # a section row: a name only
+    for k, cell in enumerate(row):
+        if not cell or k == label or (k == 0 and _STT.match(cell)):
+            continue
+        if _YEAR.search(cell.split()[-1]) and not any(_is_number(c) and not _YEAR.match(c) for c in row):
+            continue  # a title with its year ("NGHỊ QUYẾT NĂM 2020") in a repeated header
+        if k in figures and not _is_number(cell):
+            return False
+        if k not in figures and re.search(r"\d", cell) and not _is_number(cell):
+            return False
+    return True
+
+
 def tabulate_layout(layout: str, known: Grid | None = None) -> tuple[str | None, Grid | None]:
     """The page's text with its tables as tab-separated rows (None when it has no confident table),
     and the grid (columns, name column) of its last table.
@@ -269,7 +298,11 @@ def tabulate_layout(layout: str, known: Grid | None = None) -> tuple[str | None,
         body, end = _body(lines, first, rows[-1], grid)
         table = ([header] if header else []) + body
         keep = [k for k in range(len(columns)) if any(r[k] for r in table)]
-        replaced[top] = ["\t".join(r[k] for k in keep) for r in table]
+        figures = _figure_columns(body, grid.label)
+        replaced[top] = [
+            "\t".join(r[k] for k in keep) if r is header or _clean(r, figures, grid.label) else " ".join(c for c in r if c)
+            for r in table
+        ]
         dropped.update(range(top, end + 1))
     if not replaced:
         return None, known

@@ -114,3 +114,4 @@ def test_an_appendix_table_in_a_pdf_is_chunked_like_the_text_one(tmp_path: Path,
     assert "thu gom và xử lý đạt tiêu chuẩn môi trường" in waste.text and "Nghị quyết năm 2020: 90,00" in waste.text
     # the last page has no header of its own: its rows keep the columns' names
     assert "Thực hiện năm 2019: 2.042" in by_name["21. Phát triển đảng viên mới"].text
+
