@@ -16,90 +16,30 @@ page only, right-aligned figures). Each method's rows are compared with the tabl
 
 from __future__ import annotations
 
-import html
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "ingest")]
 
-from ingest.libreoffice import soffice  # noqa: E402
-
-SOURCE = ROOT / "data" / "corpus" / "soc-trang-nq-nhiem-vu-2020.txt"
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def source_rows() -> list[list[str]]:
-    text = SOURCE.read_text(encoding="utf-8")
-    rows = [[_norm(re.sub(r"</?i>", "", c)) for c in line.split("\t")] for line in text.split("\n") if line.count("\t") >= 3]
-    header = rows[0]
-    return [header] + [r for r in rows if r != header]
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.split())
-
-
-def print_web(rows: list[list[str]], work: Path) -> Path:
-    """The table as a browser prints a web page (LibreOffice's HTML → PDF)."""
-    header, body = rows[0], rows[1:]
-    cells = lambda r, tag: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in (r + [""] * 7)[:7])  # noqa: E731
-    page = (
-        '<html><head><meta charset="utf-8"><style>table{border-collapse:collapse;width:100%} '
-        "td,th{border:1px solid #000;font-size:10pt;padding:2px}</style></head><body>"
-        "<p>PHỤ LỤC</p><p>CHỈ TIÊU NGHỊ QUYẾT NĂM 2020 CỦA TỈNH SÓC TRĂNG</p><table border=\"1\" cellspacing=\"0\">"
-        f"<tr>{cells(header, 'th')}</tr>" + "".join(f"<tr>{cells(r, 'td')}</tr>" for r in body)
-        + "</table><p>Nghị quyết này có hiệu lực từ ngày ký.</p></body></html>"
-    )
-    source = work / "soc-trang-web.html"
-    source.write_text(page, encoding="utf-8")
-    program = soffice()
-    assert program, "cần LibreOffice (libreoffice-writer-nogui)"
-    subprocess.run(
-        [program, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--convert-to",
-         "pdf:writer_web_pdf_Export", "--outdir", str(work), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )
-    return work / "soc-trang-web.pdf"
-
-
-def print_fpdf(rows: list[list[str]], work: Path) -> Path:
-    """The table drawn by fpdf2: header on the first page only, long names wrapped in their cells."""
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="L")
-    pdf.add_font("vn", fname=str(FONT))
-    pdf.add_font("vn", style="B", fname=str(FONT))
-    pdf.set_font("vn", size=8)
-    pdf.add_page()
-    pdf.multi_cell(0, 6, "PHỤ LỤC CHỈ TIÊU NGHỊ QUYẾT NĂM 2020 CỦA TỈNH SÓC TRĂNG", new_x="LMARGIN", new_y="NEXT")
-    align = ("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-    with pdf.table(col_widths=(10, 80, 25, 25, 25, 25, 30), text_align=align, repeat_headings=0) as grid:
-        for cells in rows:
-            row = grid.row()
-            for cell in (cells + [""] * 7)[:7]:
-                row.cell(cell)
-    path = work / "soc-trang-fpdf.pdf"
-    pdf.output(str(path))
-    return path
+from printed_tables import norm, print_fpdf, print_web, source_rows  # noqa: E402
 
 
 def layout_rows(path: Path, ruled: bool = False) -> list[list[str]]:
     """Rows of the PDF child's text: layout mode alone (the code before), or as ingestion runs it."""
-    import ingest.pdf_ruled
+    import ingest.pdf_plumber
     from ingest.pdf import _extract
 
-    original = ingest.pdf_ruled.RuledTables.text
-    if not ruled:
-        ingest.pdf_ruled.RuledTables.text = lambda self, number: None  # type: ignore[method-assign]
+    original = ingest.pdf_plumber.Plumber._read
+    if not ruled:  # pypdf alone, as before pdfplumber came in
+        ingest.pdf_plumber.Plumber._read = lambda self, number, read: None  # type: ignore[method-assign]
     try:
         result = _extract(str(path), 100)
     finally:
-        ingest.pdf_ruled.RuledTables.text = original  # type: ignore[method-assign]
-    return [[_norm(c) for c in line.split("\t")] for text in result["pages"] for line in text.split("\n") if "\t" in line]
+        ingest.pdf_plumber.Plumber._read = original  # type: ignore[method-assign]
+    return [[norm(c) for c in line.split("\t")] for text in result["pages"] for line in text.split("\n") if "\t" in line]
 
 
 def plumber_rows(path: Path, settings: dict[str, str] | None = None) -> list[list[str]]:
@@ -109,7 +49,7 @@ def plumber_rows(path: Path, settings: dict[str, str] | None = None) -> list[lis
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
             for table in page.extract_tables(settings or {}):
-                out.extend([_norm(c or "") for c in row] for row in table)
+                out.extend([norm(c or "") for c in row] for row in table)
     return out
 
 
@@ -129,7 +69,7 @@ def chunk_errors(path: Path, truth: list[list[str]], store: Path) -> tuple[int, 
 
     cells = {c for r in truth for c in r}
     rows = [c for c in prepare_document(path, Settings(store_dir=store)).chunks if c.kind == "table_row"]
-    bad = sum(1 for c in rows if any(re.search(r"\d", v) and _norm(v) not in cells for _, v in c.extra))
+    bad = sum(1 for c in rows if any(re.search(r"\d", v) and norm(v) not in cells for _, v in c.extra))
     return len(rows), bad
 
 
@@ -140,7 +80,12 @@ def main() -> int:
         work = Path(tmp)
         print(f"source table: {data_rows} rows + header")
         print(f"{'PDF':<22} {'method':<22} {'correct':>8} {'mixed':>6} {'rows':>5}")
-        for name, make in (("web page (LibreOffice)", print_web), ("fpdf2 table", print_fpdf)):
+        makers = (
+            ("web page, ruled", print_web),
+            ("web page, no rules", lambda rows, work: print_web(rows, work, ruled=False)),
+            ("fpdf2 table", print_fpdf),
+        )
+        for name, make in makers:
             path = make(truth, work)
             methods = (
                 ("pypdf layout mode", layout_rows),

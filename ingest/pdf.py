@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.models import Page
 
 if TYPE_CHECKING:
+    from ingest.pdf_plumber import Plumber
     from ingest.pdf_tables import Grid
 
 PageProgress = Callable[[int, int], None]  # (pages recognised so far, pages to recognise)
@@ -277,12 +278,12 @@ def _extract(path: str, max_pages: int, ocr_page_timeout_s: float | None = None)
     texts: list[str] = []
     failed: list[int] = []
     grid: Grid | None = None  # of the last table seen: its rows may go on over the next page
-    from ingest.pdf_ruled import RuledTables
+    from ingest.pdf_plumber import Plumber
 
-    ruled = RuledTables(path)
+    plumber = Plumber(path)
     for number in range(1, count + 1):
         try:
-            text, grid = _page_text(reader.pages[number - 1], grid, ruled.page(number))
+            text, grid = _page_text(reader.pages[number - 1], grid, plumber, number)
             texts.append(text)
         except LimitReachedError as exc:
             return {"error": "limit", "detail": f"trang {number}: {exc}"}
@@ -349,21 +350,28 @@ def _tell(value: dict[str, Any]) -> None:
 _FIGURES = re.compile(r"(?<![\w.,])\d[\d.,]*")
 
 
-def _page_text(page: Any, grid: Grid | None, ruled: Callable[[], str | None]) -> tuple[str, Grid | None]:
+def _page_text(page: Any, grid: Grid | None, plumber: Plumber, number: int) -> tuple[str, Grid | None]:
     """The page's text; a page with a table gets its columns back: from the table's rules when it
-    has them (pdfplumber), else from pypdf's layout mode (see benchmarks/pdf_table_bench.py).
+    has them (pdfplumber), else from the layout text (see benchmarks/pdf_table_bench.py). A page
+    whose glyphs pypdf reads out of order (fallback fonts) is read by pdfplumber instead.
 
     `grid`: the columns of the table on the pages before, whose last rows may be on this one.
-    `ruled`: the page's text with its ruled tables as tab-separated rows (None: no ruled table).
     """
+    from ingest.pdf_plumber import MIN_READABLE, readability
     from ingest.pdf_tables import MIN_COLUMNS, MIN_ROWS, tabulate_layout
 
     text = page.extract_text() or ""
+    reordered = False
+    score = readability(text)
+    if score < MIN_READABLE:
+        better = plumber.text(number)
+        if better is not None and readability(better) > score:
+            text, reordered = better, True
     # Table extraction costs several times the plain one: only for pages with lines full of figures.
     rows = sum(1 for line in text.split("\n") if len(_FIGURES.findall(line)) >= MIN_COLUMNS)
     if rows == 0:
         return text, None
-    ruled_text = ruled()  # also for a page of a few rows: the end of a ruled table from the page before
+    ruled_text = plumber.ruled(number)  # also for a page of a few rows: the end of a ruled table from the page before
     if ruled_text is not None:
         return ruled_text, None
     if rows < (1 if grid else MIN_ROWS):
@@ -371,7 +379,8 @@ def _page_text(page: Any, grid: Grid | None, ruled: Callable[[], str | None]) ->
     from pypdf.errors import LimitReachedError
 
     try:
-        tabulated, grid = tabulate_layout(page.extract_text(extraction_mode="layout") or "", grid)
+        layout = plumber.text(number, layout=True) if reordered else page.extract_text(extraction_mode="layout")
+        tabulated, grid = tabulate_layout(layout or "", grid)
     except LimitReachedError:
         raise
     except Exception:  # noqa: BLE001 - layout mode is a refinement: the plain text stands when it fails
