@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from typing import TYPE_CHECKING, Any
@@ -128,7 +129,27 @@ def ocr_page(pdf_path: str, number: int, *, timeout_s: float) -> str:
     """Recognised text of one PDF page; raises OcrFailed."""
     image = render_page(pdf_path, number, timeout_s=timeout_s)
     upright, _ = deskew(image)
-    return recognise(clean(upright), timeout_s=timeout_s)
+    return tidy(recognise(clean(upright), timeout_s=timeout_s))
+
+
+# Specks the filter leaves are read as lone marks (". ' _ “ ¬") between words or glued into them
+# ("NGHỊ'QUYẾT", "năm .là"); Vietnamese never writes a quote inside a word or a full stop before one.
+_LONE_MARKS = re.compile(r"(?:(?<=\s)|^)[.,:;'\"`_“”‘’¬~^*•·|‹›«»]{1,2}(?=\s|$)", re.MULTILINE)
+_MARK_IN_WORD = re.compile(r"(?<=[^\W\d_])['`’‘\"“”](?=[^\W\d_])")
+_MARK_BEFORE_WORD = re.compile(r"(?<=\s)[.,:;'`’‘_](?=[^\W\d_])")
+_MARK_AFTER_PAREN = re.compile(r"(?<=[)\]])['`’‘\"“”](?=\s|$)", re.MULTILINE)
+# "(8)" read with a brace or bracket: the item numbers of a resolution's list of targets
+_ITEM_NUMBER = re.compile(r"[{\[(]\s*(\d{1,2})\s*[)}\]]")
+
+
+def tidy(text: str) -> str:
+    """Tesseract's text without the marks specks leave; list dashes and real punctuation stay."""
+    text = _MARK_IN_WORD.sub(" ", text)
+    text = _MARK_BEFORE_WORD.sub("", text)
+    text = _MARK_AFTER_PAREN.sub("", text)
+    text = _ITEM_NUMBER.sub(r"(\1)", text)
+    text = _LONE_MARKS.sub("", text)
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
 
 
 def _run(command: list[str], stdin: bytes, timeout_s: float, tool: str) -> bytes:

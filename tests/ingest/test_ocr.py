@@ -155,3 +155,10 @@ def _wrap(text: str, width: int) -> list[str]:
 )
 def test_which_pages_need_ocr(text: str, needs: bool) -> None:
     assert _needs_ocr(text) is needs
+
+
+def test_tidy_drops_the_marks_specks_leave_and_keeps_real_punctuation() -> None:
+    read = "” NGHỊ'QUYẾT\n. về mục tiêu, phương hướng\nNăm 2020, .là năm cuối ; nhiệm kỳ. `\n- {8)' Giá trị đạt 40.000 tỷ đồng."
+    assert ocr.tidy(read) == (
+        "NGHỊ QUYẾT\nvề mục tiêu, phương hướng\nNăm 2020, là năm cuối nhiệm kỳ.\n- (8) Giá trị đạt 40.000 tỷ đồng."
+    )
