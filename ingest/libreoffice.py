@@ -34,6 +34,7 @@ def soffice() -> str | None:
 def converted_to_docx(path: Path, *, timeout_s: float) -> Iterator[Path]:
     """A .docx made from `path` by LibreOffice, deleted on exit; raises IngestError subclasses."""
     name = path.name
+    _check_format(path)
     program = soffice()
     if program is None:
         raise UnsupportedFileType(
@@ -73,6 +74,28 @@ def converted_to_docx(path: Path, *, timeout_s: float) -> Iterator[Path]:
                 hint="Hãy mở tệp bằng Word/LibreOffice và lưu lại dưới dạng .docx, hoặc xin bản gốc.",
             )
         yield output
+
+
+# What each format starts with. Word also saves "Web page" and RTF files under .doc, so those are
+# accepted there; anything else LibreOffice would import as plain text and index its bytes.
+_SIGNATURES = {
+    ".doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf", b"<", b"\xef\xbb\xbf<"),
+    ".rtf": (b"{\\rtf",),
+    ".odt": (b"PK\x03\x04",),
+}
+
+
+def _check_format(path: Path) -> None:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16).lstrip()
+    except OSError as exc:
+        raise IngestError(f"Không đọc được tệp “{path.name}”: {exc.strerror}.", hint="Hãy kiểm tra quyền truy cập tệp.") from exc
+    if not head.startswith(_SIGNATURES.get(path.suffix.lower(), (b"",))):
+        raise IngestError(
+            f"Tệp “{path.name}” không phải tệp {path.suffix.lower()} hợp lệ (nội dung không đúng định dạng).",
+            hint="Hãy mở tệp bằng Word/LibreOffice và lưu lại dưới dạng .docx, hoặc xin bản gốc.",
+        )
 
 
 def _kill_leftovers(group: int) -> None:

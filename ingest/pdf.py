@@ -84,7 +84,11 @@ def extract_pages(
             f"Đã nhận dạng chữ từ ảnh (OCR) ở {len(recognised)} trang: trang {_ranges(sorted(recognised))}; "
             "trích dẫn từ các trang này được ghi chú “văn bản nhận dạng từ ảnh”, nên đối chiếu số liệu với bản gốc."
         )
-    empty = [p.page for p in pages if not p.text.strip() and p.page not in failed and str(p.page) not in ocr_failed]
+    blank = set(result.get("blank", []))  # recognised and found empty: nothing to OCR there
+    empty = [
+        p.page for p in pages
+        if not p.text.strip() and p.page not in failed and p.page not in blank and str(p.page) not in ocr_failed
+    ]
     if empty:
         reason = f" ({unavailable})" if unavailable else ""
         notes.append(f"{len(empty)} trang không có lớp chữ (ảnh scan), cần OCR{reason}: trang {_ranges(empty)}.")
@@ -295,12 +299,15 @@ def _extract(path: str, max_pages: int, ocr_page_timeout_s: float | None = None)
             failed.append(number)
     recognised: list[int] = []
     ocr_failed: dict[str, str] = {}
+    blank: list[int]
     if ocr_page_timeout_s is not None:
-        recognised, ocr_failed = _recognise(path, texts, failed, ocr_page_timeout_s)
-        failed = [n for n in failed if n not in recognised]
+        recognised, blank, ocr_failed = _recognise(path, texts, failed, ocr_page_timeout_s)
+        failed = [n for n in failed if n not in recognised and n not in blank]
+    else:
+        blank = []
     if failed and len(failed) == count:
         return {"error": "corrupt", "detail": "không trang nào đọc được"}
-    return {"pages": texts, "failed": failed, "ocr": recognised, "ocr_failed": ocr_failed}
+    return {"pages": texts, "failed": failed, "ocr": recognised, "blank": blank, "ocr_failed": ocr_failed}
 
 
 def _needs_ocr(text: str) -> bool:
@@ -318,12 +325,17 @@ def _letters(text: str) -> int:
     return sum(ch.isalpha() for ch in text)
 
 
-def _recognise(path: str, texts: list[str], failed: list[int], timeout_s: float) -> tuple[list[int], dict[str, str]]:
-    """OCR every page without a usable text layer, in place; (pages recognised, {page: why it failed})."""
+def _recognise(
+    path: str, texts: list[str], failed: list[int], timeout_s: float,
+) -> tuple[list[int], list[int], dict[str, str]]:
+    """OCR every page without a usable text layer, in place.
+
+    Returns (pages recognised, pages found blank, {page: why recognition failed})."""
     from ingest.ocr import OcrFailed, ocr_page
 
     todo = [n for n in range(1, len(texts) + 1) if n in failed or _needs_ocr(texts[n - 1])]
     recognised: list[int] = []
+    blank: list[int] = []
     problems: dict[str, str] = {}
     _tell({"progress": [0, len(todo)]})
     for done, number in enumerate(todo, start=1):
@@ -338,8 +350,10 @@ def _recognise(path: str, texts: list[str], failed: list[int], timeout_s: float)
             if _letters(text) > _letters(texts[number - 1]):  # a stamped page number must not win over a scan
                 texts[number - 1] = text
                 recognised.append(number)
+            elif not texts[number - 1].strip() and not text.strip():
+                blank.append(number)
         _tell({"progress": [done, len(todo)]})
-    return recognised, problems
+    return recognised, blank, problems
 
 
 def _tell(value: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from ingest.loaders import load_document
 from ingest.office import docx_text
 from ingest.pipeline import prepare_document
 from nghiquyet.config import Settings
-from nghiquyet.errors import UnsupportedFileType
+from nghiquyet.errors import IngestError, UnsupportedFileType
 
 TITLE = "NGHỊ QUYẾT về mục tiêu, phương hướng, nhiệm vụ phát triển kinh tế - xã hội năm 2020 của tỉnh Sóc Trăng"
 SENTENCE = "(8) Giá trị sản xuất công nghiệp (giá so sánh năm 2010) đạt từ 40.000 tỷ đồng."
@@ -111,3 +111,12 @@ def test_without_libreoffice_a_doc_is_skipped_with_the_fix(tmp_path: Path, monke
         load_document(path, Settings())
     message = caught.value.user_message()
     assert "cu.doc" in message and "cần LibreOffice" in message and "libreoffice-writer-nogui" in message
+
+
+@pytest.mark.parametrize(("name", "data"), [("hong.doc", b"abc"), ("hong.rtf", b"PK\x03\x04zip"), ("hong.odt", b"{\\rtf1 x}")])
+def test_a_file_that_is_not_what_its_name_says_is_refused_not_imported_as_text(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(IngestError) as caught:
+        load_document(path, Settings())
+    assert f"“{name}” không phải tệp" in caught.value.user_message()

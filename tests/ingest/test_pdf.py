@@ -255,7 +255,8 @@ def test_a_partly_scanned_pdf_loads_and_says_which_pages_need_ocr(tmp_path: Path
         7: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 8 0 R /Resources << /XObject << /Im1 6 0 R >> >> >>",
         8: _stream(b"q 200 0 0 200 72 500 cm /Im1 Do Q"),
     }
-    doc = load_document(_write(tmp_path, _build(objects)), _settings())
+    # without OCR (switched off here; or Tesseract missing): the page is named as needing it
+    doc = load_document(_write(tmp_path, _build(objects)), _settings(ocr_enabled=False))
     assert [(p.text, p.page) for p in doc.pages] == [("Trang co chu", 1), ("", 2)]
     assert any("OCR" in note and "2" in note for note in doc.notes)
 
@@ -288,3 +289,22 @@ def test_memory_limit_stops_an_extraction_that_needs_too_much(tmp_path: Path) ->
     assert "giới hạn bộ nhớ 30 MB" in info.value.message
     pages, notes = extract_pages(_write(tmp_path, _pdf()), max_pages=10, timeout_s=FAST_S, memory_mb=512)
     assert pages[0].text == "Hello world" and not notes
+
+
+def test_a_blank_page_that_ocr_finds_empty_is_not_reported_as_needing_ocr(tmp_path: Path) -> None:
+    from ingest.ocr import missing_tools
+
+    if missing_tools() is not None:
+        pytest.skip(f"OCR chưa chạy được ({missing_tools()})")
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R 6 0 R] /Count 2 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        4: _stream(b"BT /F1 12 Tf 72 720 Td (Nghi quyet ve nhiem vu phat trien kinh te xa hoi nam 2020 cua tinh) Tj ET"),
+        5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        6: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 7 0 R >>",
+        7: _stream(b""),
+    }
+    doc = load_document(_write(tmp_path, _build(objects)), Settings(pdf_timeout_s=FAST_S))
+    assert [p.page for p in doc.pages] == [1, 2] and not doc.pages[1].text.strip()
+    assert not any("OCR" in note for note in doc.notes)
