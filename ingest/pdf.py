@@ -86,8 +86,8 @@ def extract_pages(
         )
     blank = set(result.get("blank", []))  # recognised and found empty: nothing to OCR there
     empty = [
-        p.page for p in pages
-        if not p.text.strip() and p.page not in failed and p.page not in blank and str(p.page) not in ocr_failed
+        n for n, text in enumerate(texts, start=1)
+        if not text.strip() and n not in failed and n not in blank and str(n) not in ocr_failed
     ]
     if empty:
         reason = f" ({unavailable})" if unavailable else ""
