@@ -83,6 +83,8 @@ def main() -> int:
         makers = (
             ("web page, ruled", print_web),
             ("web page, no rules", lambda rows, work: print_web(rows, work, ruled=False)),
+            ("web, DejaVu, ruled", lambda rows, work: print_web(rows, work, font="DejaVu Sans")),
+            ("web, DejaVu, no rules", lambda rows, work: print_web(rows, work, ruled=False, font="DejaVu Sans")),
             ("fpdf2 table", print_fpdf),
         )
         for name, make in makers:

@@ -237,6 +237,9 @@ def _fits(rows: list[list[_Cell]], columns: Columns) -> bool:
     return True
 
 
+_NO_VALUE = frozenset({"-", "–", "—", "x", "X", "...", "…"})  # written where a year has no figure
+
+
 def _figure_columns(rows: list[list[str]], label: int) -> set[int]:
     """Columns whose filled cells are mostly figures: the values of the table."""
     out = set()
@@ -259,7 +262,7 @@ def _clean(row: list[str], figures: set[int], label: int) -> bool:
             continue
         if _YEAR.search(cell.split()[-1]) and not any(_is_number(c) and not _YEAR.match(c) for c in row):
             continue  # a title with its year ("NGHỊ QUYẾT NĂM 2020") in a repeated header
-        if k in figures and not _is_number(cell):
+        if k in figures and not _is_number(cell) and cell not in _NO_VALUE:
             return False
         if k not in figures and re.search(r"\d", cell) and not _is_number(cell):
             return False

@@ -29,18 +29,23 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def print_web(rows: list[list[str]], work: Path, ruled: bool = True) -> Path:
-    """The table as a browser prints a web page (LibreOffice's HTML → PDF), with or without cell borders."""
+def print_web(rows: list[list[str]], work: Path, ruled: bool = True, font: str | None = None) -> Path:
+    """The table as a browser prints a web page (LibreOffice's HTML → PDF), with or without cell borders.
+
+    The default font (Liberation Serif) lacks some Vietnamese letters, which then come from a fallback
+    font; `font` ("DejaVu Sans") has them all."""
     header, body = rows[0], rows[1:]
     cells = lambda r, tag: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in (r + [""] * 7)[:7])  # noqa: E731
+    family = f"font-family:'{font}';" if font else ""
+    borders = ' border="1" cellspacing="0"' if ruled else ""
     page = (
-        '<html><head><meta charset="utf-8"><style>table{border-collapse:collapse;width:100%} '
-        "td,th{border:1px solid #000;font-size:10pt;padding:2px}</style></head><body>"
-        "<p>PHỤ LỤC</p><p>CHỈ TIÊU NGHỊ QUYẾT NĂM 2020 CỦA TỈNH SÓC TRĂNG</p><table" + (' border="1" cellspacing="0"' if ruled else "") + ">"
+        f'<html><head><meta charset="utf-8"><style>body{{{family}}} table{{border-collapse:collapse;width:100%}} '
+        "td,th{font-size:10pt;padding:2px}</style></head><body>"
+        f"<p>PHỤ LỤC</p><p>CHỈ TIÊU NGHỊ QUYẾT NĂM 2020 CỦA TỈNH SÓC TRĂNG</p><table{borders}>"
         f"<tr>{cells(header, 'th')}</tr>" + "".join(f"<tr>{cells(r, 'td')}</tr>" for r in body)
         + "</table><p>Nghị quyết này có hiệu lực từ ngày ký.</p></body></html>"
     )
-    source = work / f"soc-trang-web{'' if ruled else '-unruled'}.html"
+    source = work / f"soc-trang-web{'' if ruled else '-unruled'}{'-' + font.split()[0].lower() if font else ''}.html"
     source.write_text(page, encoding="utf-8")
     program = soffice()
     assert program, "cần LibreOffice (libreoffice-writer-nogui)"
