@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from nghiquyet.indexing import IngestProgress, IngestReport
 
 UPLOADS_DIR_NAME = "documents"
-UPLOAD_SUFFIXES = (".pdf", ".txt", ".docx", ".html", ".htm")
+UPLOAD_SUFFIXES = (".pdf", ".txt", ".docx", ".doc", ".odt", ".rtf", ".html", ".htm")
 _MAX_NAME_CHARS = 150
 _UNSAFE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
@@ -53,7 +53,7 @@ def check_upload(name: str, size_bytes: int, settings: Settings) -> None:
     if suffix not in UPLOAD_SUFFIXES:
         raise UnsupportedFileType(
             f"Không nhận tệp {name}: định dạng {suffix or '(không có đuôi)'} không được hỗ trợ.",
-            "Chỉ nhận tệp .pdf, .txt, .docx, .html.",
+            "Chỉ nhận tệp .pdf, .txt, .docx, .doc, .odt, .rtf, .html.",
         )
     limit = settings.upload_max_mb * 1024 * 1024
     if size_bytes > limit:

@@ -109,7 +109,7 @@ def _upload_section(engine: "Engine") -> None:
     st.subheader("Nạp tài liệu mới")
     limit = library.upload_limit_text(settings)
     files = st.file_uploader(
-        f"Chọn tệp .pdf, .txt, .docx hoặc .html ({limit})",
+        f"Chọn tệp .pdf, .txt, .docx, .doc, .odt, .rtf hoặc .html ({limit})",
         type=[s.lstrip(".") for s in library.UPLOAD_SUFFIXES],
         accept_multiple_files=True,
         max_upload_size=max(1, math.ceil(settings.upload_max_mb)),

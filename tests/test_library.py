@@ -30,6 +30,8 @@ def test_upload_limit_is_stated_and_enforced(tmp_path: Path) -> None:
     settings = Settings(store_dir=tmp_path, upload_max_mb=0.5)
     assert upload_limit_text(settings) == "tối đa 0,5 MB mỗi tệp"
     check_upload("a.pdf", 512 * 1024, settings)
+    for name in ("cu.doc", "van-ban.odt", "to-trinh.rtf"):  # read through LibreOffice
+        check_upload(name, 10, settings)
     with pytest.raises(FileTooLarge) as info:
         check_upload("b.pdf", 512 * 1024 + 1, settings)
     assert info.value.user_message().startswith("Tệp b.pdf quá lớn (0,5 MB; giới hạn 0,5 MB).")

@@ -90,7 +90,7 @@ def _print_report(report: "IngestReport") -> None:
 @store_option
 @friendly_errors
 def ingest_command(paths: tuple[Path, ...], rebuild: bool, store_dir: Path | None) -> None:
-    """Nạp tài liệu (tệp hoặc thư mục: .txt, .pdf, .docx, .html) vào chỉ mục.
+    """Nạp tài liệu (tệp hoặc thư mục: .txt, .pdf, .docx, .doc, .odt, .rtf, .html) vào chỉ mục.
 
     Tệp không đổi được bỏ qua, tệp đã sửa được thay đúng các đoạn cũ. Tài liệu đã nạp mà không còn
     trong thư mục vẫn được giữ: xoá bằng `nghiquyet delete TÊN_TỆP` hoặc nạp lại với --rebuild.
