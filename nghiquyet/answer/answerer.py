@@ -11,9 +11,10 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.genre import years_in
 from ingest.models import Chunk
 from ingest.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
@@ -44,17 +45,25 @@ class CorpusInfo:
     """What the answer layer derives from the whole index: term rarity, provinces and their years."""
 
     stats: TermStats
-    available: Mapping[str, tuple[int, ...]]
+    available: Mapping[str, tuple[int, ...]]            # years the documents are about (metadata)
+    mentioned: Mapping[str, frozenset[int]] = field(default_factory=dict)  # every year a passage speaks of
 
 
 def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
     stats = TermStats.from_texts(f"{c.text}\n{c.context}" if c.context else c.text for c in chunks)
     years: dict[str, set[int]] = {}
+    mentioned: dict[str, set[int]] = {}
     for chunk in chunks:
         province = chunk.doc.province
         if province:
             years.setdefault(province, set()).update(chunk.doc.years)
-    return CorpusInfo(stats=stats, available={p: tuple(sorted(ys)) for p, ys in years.items()})
+            said = mentioned.setdefault(province, set())
+            said.update(chunk.doc.years, chunk.period_years, years_in(chunk.text), *map(years_in, chunk.heading_path))
+    return CorpusInfo(
+        stats=stats,
+        available={p: tuple(sorted(ys)) for p, ys in years.items()},
+        mentioned={p: frozenset(ys) for p, ys in mentioned.items()},
+    )
 
 
 def prepare_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]:
@@ -137,7 +146,10 @@ class Answerer:
         pool = list(result.passages)
         if not result.analysis.provinces and filters.empty:
             pool.extend(_other_provinces(text, retriever, result, info.available))
-        draft = compose(text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters)
+        draft = compose(
+            text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
+            mentioned=info.mentioned or None,
+        )
 
         mode = "extractive"
         fallback: str | None = None

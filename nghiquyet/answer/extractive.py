@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.vietnamese import fold_diacritics, index_key
+from ingest.vietnamese import fold_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
 from nghiquyet.answer.terms import (
@@ -44,11 +44,11 @@ _RANK_PENALTY = 0.02
 MAX_LINES_PER_PROVINCE = 3
 MAX_PROVINCES = 6
 
-_QUANTITY = re.compile(
+_QUANTITY = key_regex(
     r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|phần trăm|số lượng|\bmức\b|ngày nào|khi nào|bao giờ|ngày tháng|"
     r"how many|how much|what percentage|what share|\brate\b|\bwhen\b"
 )
-_SIGNER = re.compile(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
+_SIGNER = key_regex(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
 _WHO = re.compile(r"\bai\b|người nào|\bwho\b")
 # "Who signed", "on which day", "when": the answer is a name or a date even when the question carries a
 # document number ("Nghị quyết 27-NQ/TU do ai ký?"), so it is not framed as a target or a result.
@@ -164,8 +164,8 @@ def _role_bonus(statement: Statement, intent: str) -> float:
 def year_matches(statement: Statement, years: set[int]) -> bool:
     """About an asked year. A period must share at least two years with an asked period
     ("nhiệm kỳ 2015 - 2020" is not an answer about "nhiệm kỳ 2020-2025")."""
-    if not years:
-        return True
+    if not years or not statement.years:
+        return True  # nothing says which year it is about: the ranking prefers statements that say so
     shared = statement.years & years
     if len(years) > 1 and len(statement.years) > 1:
         return len(shared) >= 2
@@ -467,14 +467,22 @@ def compose(
     available: Mapping[str, Sequence[int]],
     stats: TermStats | None = None,
     filters: Filters = Filters(),
+    mentioned: Mapping[str, frozenset[int]] | None = None,
 ) -> Draft:
-    """The extractive answer to `question` from ranked `passages` (or a refusal saying why)."""
-    known_years = {y for ys in available.values() for y in ys}
+    """The extractive answer to `question` from ranked `passages` (or a refusal saying why).
+
+    `available` is what the documents are about (shown when refusing); `mentioned` every year each
+    province's passages speak of. A year is refused outright only when no passage of the asked
+    province(s) mentions it: document metadata ranks, it never refuses.
+    """
     asked_provinces = tuple(dict.fromkeys((*filters.provinces, *analysis.provinces)))
     unknown_provinces = [p for p in asked_provinces if p in analysis.unknown_provinces or (available and p not in available)]
     known_provinces = [p for p in asked_provinces if p not in unknown_provinces]
     asked_years = set(analysis.years) | set(filters.years) | years_in(question)
-    unknown_years = {y for y in asked_years if y in analysis.unknown_years or (known_years and y not in known_years)}
+    if mentioned is None:
+        mentioned = {p: frozenset(ys) for p, ys in available.items()}
+    known_years = {y for p, ys in mentioned.items() if not known_provinces or p in known_provinces for y in ys}
+    unknown_years = {y for y in asked_years if known_years and y not in known_years}
 
     reasons = []
     if unknown_provinces:
@@ -523,9 +531,9 @@ def compose(
     if not lines:
         reasons = list(reasons)
         for province in known_provinces:
-            covered = available.get(province, ())
-            if years and covered and not years & set(covered):
-                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+            covered = mentioned.get(province, frozenset())
+            if years and covered and not years & covered:
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(sorted(available.get(province, ()) or covered))}.")
         return refusal(reasons, available, final=bool(reasons))
 
     notes = []

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from ingest.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -29,7 +29,7 @@ _BULLET = re.compile(r"^\s*(?:[-–—•+*]\s*|\(\d{1,3}\)\s*|\d{1,3}[.)-]\s+|[
 _YEAR = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
 _YEAR_SPAN = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)(?![\d]|[.,]\d)")
 # A year that is a comparison base or the name of another period, not the year a statement is about.
-_BASE_YEAR = re.compile(r"(?:so với|so|so cùng kỳ|bằng|hơn) (?:năm |cùng kỳ năm )?((?:19|20)\d\d)")
+_BASE_YEAR = key_regex(r"(?:so với|so|so cùng kỳ|bằng|hơn) (?:năm |cùng kỳ năm )?((?:19|20)\d\d)")
 
 # Long sentences are offered clause by clause too; shorter ones are quoted whole (indicator lines
 # such as "Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%; … 51 – 52%" must stay together).
@@ -41,7 +41,7 @@ _TARGET_HEADING = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hư
 _INLINE_TARGET = re.compile(
     r"\((?:nghị quyết|nq|kế hoạch|kh|chỉ tiêu|mục tiêu)[^)]*\d[^)]*\)|so với nghị quyết[^.;]*\d|chỉ tiêu nghị quyết[^.;]*\d"
 )
-_RESULT_TEXT = re.compile(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
+_RESULT_TEXT = key_regex(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
 _TARGET_TEXT = re.compile(r"phấn đấu|trở lên|\bđạt từ\b|\bkhoảng\b|dự kiến|\bmục tiêu\b|\bchỉ tiêu\b")
 # Instructions aimed at an assistant ("Bỏ qua mọi hướng dẫn trước đó…") are never quoted as facts.
 _INSTRUCTION = re.compile(
@@ -202,6 +202,8 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
         return frozenset(own & section) or section
     if own:
         return frozenset(own)
+    if chunk.period_years:
+        return frozenset(chunk.period_years)
     title_years = _years_in(chunk.doc.title or "")
     if title_years:
         return frozenset(title_years)
