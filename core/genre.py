@@ -21,8 +21,12 @@ YEAR_RE = re.compile(rf"(?<![\d])(?<![\d][.,])({YEAR})(?![\d]|[.,]\d)")
 YEAR_SPAN_RE = re.compile(
     rf"(?<![\d])(?<![\d][.,])({YEAR})\s*(?:[-–—]|đến|tới)\s*(?:năm\s+)?({YEAR})(?![\d]|[.,]\d)"
 )
-# A year that is a comparison base, not the year a statement is about ("tăng 5% so với năm 2019").
-BASE_YEAR_RE = key_regex(rf"(?:so với|so|so cùng kỳ|bằng|hơn|gấp \S+ lần) (?:năm |cùng kỳ năm |với năm )?({YEAR})")
+# A year that is a comparison base or a starting point, not the year a statement is about
+# ("tăng 5% so với năm 2019", "gấp 2 lần giai đoạn 2011-2015", "lần đầu tiên kể từ năm 2016").
+BASE_YEAR_RE = key_regex(
+    rf"(?:so với|so|so cùng kỳ|bằng|hơn|gấp \S+ lần|kể từ|từ sau|trước đó)\s+"
+    rf"(?:năm |cùng kỳ năm |với năm |giai đoạn |nhiệm kỳ |thời kỳ |kế hoạch )?({YEAR})(?:\s*[-–—]\s*({YEAR}))?"
+)
 # Dates are when something happened, not the period a figure is about.
 DATE_RE = re.compile(rf"(?<!\d)\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{YEAR}(?!\d)|ngày \d{{1,2}} tháng \d{{1,2}} năm {YEAR}")
 MAX_SPAN_YEARS = 15
@@ -106,5 +110,6 @@ def years_in(text: str, drop_bases: bool = False) -> frozenset[int]:
         years.update(_span(int(a), int(b)))
     years.update(int(y) for y in YEAR_RE.findall(key))
     if drop_bases:
-        years -= {int(y) for y in BASE_YEAR_RE.findall(key)}
+        for a, b in BASE_YEAR_RE.findall(key):
+            years -= _span(int(a), int(b)) if b else {int(a)}
     return frozenset(years)

@@ -20,7 +20,7 @@ from ingest.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
-from nghiquyet.answer.terms import TermStats
+from nghiquyet.answer.terms import KeyedText, TermStats
 from nghiquyet.config import Settings
 from nghiquyet.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
@@ -47,13 +47,16 @@ class CorpusInfo:
     stats: TermStats
     available: Mapping[str, tuple[int, ...]]            # years the documents are about (metadata)
     mentioned: Mapping[str, frozenset[int]] = field(default_factory=dict)  # every year a passage speaks of
+    documents: Mapping[str, KeyedText] = field(default_factory=dict)      # each source's words, for coverage
 
 
 def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
     stats = TermStats.from_texts(f"{c.text}\n{c.context}" if c.context else c.text for c in chunks)
     years: dict[str, set[int]] = {}
     mentioned: dict[str, set[int]] = {}
+    texts: dict[str, list[str]] = {}
     for chunk in chunks:
+        texts.setdefault(chunk.source, [chunk.doc.title or ""]).append(chunk.text)
         province = chunk.doc.province
         if province:
             years.setdefault(province, set()).update(chunk.doc.years)
@@ -63,6 +66,7 @@ def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
         stats=stats,
         available={p: tuple(sorted(ys)) for p, ys in years.items()},
         mentioned={p: frozenset(ys) for p, ys in mentioned.items()},
+        documents={source: KeyedText.of(*parts) for source, parts in texts.items()},
     )
 
 
@@ -148,7 +152,7 @@ class Answerer:
             pool.extend(_other_provinces(text, retriever, result, info.available))
         draft = compose(
             text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
-            mentioned=info.mentioned or None,
+            mentioned=info.mentioned or None, documents=info.documents,
         )
 
         mode = "extractive"

@@ -14,16 +14,17 @@ composer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.vietnamese import fold_diacritics, index_key, key_regex
+from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
 from nghiquyet.answer.terms import (
     Coverage,
     KeyedText,
     QuestionTerms,
+    Term,
     TermStats,
     coverage,
     precision,
@@ -110,13 +111,14 @@ _QUANTITY_FOLDED = re.compile(fold_diacritics(_QUANTITY.pattern))
 def asks_quantity(question: str) -> bool:
     """"bao nhiêu", "mấy", "tỷ lệ", "how many" …: the answer must state a figure (typed with or without accents)."""
     key = index_key(question)
-    return bool(_QUANTITY.search(key) or _QUANTITY_FOLDED.search(fold_diacritics(key)))
+    # Folded matching only for a question typed without accents: folded, "mục tiêu" would read as "mức".
+    return bool(_QUANTITY.search(key) or (not has_diacritics(key) and _QUANTITY_FOLDED.search(fold_diacritics(key))))
 
 
 def asks_who_or_when(question: str) -> bool:
     """A question whose answer is a person or a date (typed with or without accents)."""
     key = index_key(question)
-    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
+    return bool(_WHO_OR_WHEN.search(key) or (not has_diacritics(key) and _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key))))
 
 
 def format_years(years: Sequence[int]) -> str:
@@ -190,14 +192,17 @@ def score_statements(
     *,
     years: set[int],
     quantity: bool,
+    documents: Mapping[str, KeyedText] | None = None,
 ) -> list[Scored]:
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
+    in_document = _document_lookup(documents or {})
     out: list[Scored] = []
     for rank, passage in enumerate(passages):
+        doc_has = in_document(passage.chunk.source)
         for statement in chunk_statements(passage.chunk):
             keyed = statement.keyed
-            cover = coverage(terms, keyed, statement.context)
+            cover = coverage(terms, keyed, statement.context, doc_has)
             with_lead = False
             own = cover.text_ratio
             if statement.lead and not statement.column and cover.text_ratio == 0:
@@ -229,6 +234,26 @@ def score_statements(
             out.append(Scored(statement, cover, score, with_lead))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Callable[[Term], bool] | None]:
+    """Per source, "does the rest of the document carry this term?" — each answer computed once per question."""
+    memo: dict[tuple[str, Term], bool] = {}
+
+    def for_source(source: str) -> Callable[[Term], bool] | None:
+        keyed = documents.get(source)
+        if keyed is None:
+            return None
+
+        def has(term: Term) -> bool:
+            key = (source, term)
+            if key not in memo:
+                memo[key] = keyed.has(term)
+            return memo[key]
+
+        return has
+
+    return for_source
 
 
 def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
@@ -468,6 +493,7 @@ def compose(
     stats: TermStats | None = None,
     filters: Filters = Filters(),
     mentioned: Mapping[str, frozenset[int]] | None = None,
+    documents: Mapping[str, KeyedText] | None = None,
 ) -> Draft:
     """The extractive answer to `question` from ranked `passages` (or a refusal saying why).
 
@@ -503,7 +529,7 @@ def compose(
     quantity = asks_quantity(question)
     years = asked_years - unknown_years
     pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
-    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity)
+    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity, documents=documents)
 
     by_province: dict[str, list[Scored]] = {}
     for item in scored:
