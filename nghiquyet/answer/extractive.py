@@ -174,12 +174,15 @@ def year_matches(statement: Statement, years: set[int]) -> bool:
     return bool(shared)
 
 
-def _qualifies(statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool) -> bool:
-    if cover.ratio <= MIN_COVERAGE or own <= 0:
+def _qualifies(
+    statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool, min_coverage: float,
+    strict_years: bool,
+) -> bool:
+    if cover.ratio <= min_coverage or own <= 0:
         return False
     if quantity and not statement.has_figure:
         return False
-    if not year_matches(statement, years):
+    if not year_matches(statement, years) or (strict_years and years and not statement.years):
         return False
     # "Đại hội xác định phương châm là:" ending its passage says nothing itself; what it introduces does.
     return not statement.is_lead_in
@@ -193,6 +196,8 @@ def score_statements(
     years: set[int],
     quantity: bool,
     documents: Mapping[str, KeyedText] | None = None,
+    min_coverage: float = MIN_COVERAGE,
+    strict_years: bool = False,
 ) -> list[Scored]:
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
@@ -211,7 +216,10 @@ def score_statements(
                 keyed = KeyedText.of(statement.lead, statement.text)
                 own = coverage(terms, keyed, _EMPTY).text_ratio
                 with_lead = own > 0
-            if not _qualifies(statement, cover, own, years=years, quantity=quantity):
+            if not _qualifies(
+                statement, cover, own, years=years, quantity=quantity, min_coverage=min_coverage,
+                strict_years=strict_years,
+            ):
                 continue
             statement = replace(statement, passage=passage, rank=rank)
             if who and not _names_someone(statement):
@@ -254,6 +262,35 @@ def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Call
         return has
 
     return for_source
+
+
+# When no statement carries more than half of the question, the best-ranked passages may still hold the
+# answer in other words ("kịch bản tăng trưởng" for "mục tiêu"): a statement of the top passages that
+# carries a good part of it, states a figure when one is asked and is about the asked year, is quoted —
+# with a note naming what it does not say — rather than refusing what retrieval found.
+NEAREST_PASSAGES = 3
+NEAREST_COVERAGE = 0.3
+
+
+def _nearest_statement(
+    passages: Sequence[Passage],
+    terms: QuestionTerms,
+    analysis: QueryAnalysis,
+    *,
+    years: set[int],
+    quantity: bool,
+    documents: Mapping[str, KeyedText] | None,
+) -> Scored | None:
+    scored = score_statements(
+        passages[:NEAREST_PASSAGES], terms, analysis, years=years, quantity=quantity, documents=documents,
+        min_coverage=NEAREST_COVERAGE, strict_years=True,
+    )
+    return scored[0] if scored else None
+
+
+def _place_of(passage: Passage) -> str:
+    doc = passage.chunk.doc
+    return doc.province or doc.title or passage.chunk.source
 
 
 def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
@@ -546,11 +583,19 @@ def compose(
     targets = known_provinces or list(by_province)[:MAX_PROVINCES]
     # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
     framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
+    partial: list[str] = []
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
         if not picks:
-            missing.append(province)
-            continue
+            nearest = _nearest_statement(
+                [p for p in pool if _place_of(p) == province], terms, analysis, years=years, quantity=quantity,
+                documents=documents,
+            )
+            if nearest is None:
+                missing.append(province)
+                continue
+            picks = [(nearest, None)]
+            partial.extend(t for t in nearest.cover.missing if t not in partial)
         for item, ctx in picks:
             lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
 
@@ -563,6 +608,11 @@ def compose(
         return refusal(reasons, available, final=bool(reasons))
 
     notes = []
+    if partial:
+        notes.append(
+            "Đoạn trích là đoạn gần nhất với câu hỏi nhưng không nêu đủ: "
+            + ", ".join(f"“{t}”" for t in partial) + "; hãy đọc nguồn để kiểm tra."
+        )
     if unknown_provinces:
         lines.append(f"{', '.join(unknown_provinces)}: chưa có tài liệu nào về tỉnh này.")
     for province in missing:
