@@ -33,6 +33,7 @@ from nghiquyet.answer.terms import (
     syllable_keys,
 )
 from retrieval.models import Filters, Passage, QueryAnalysis
+from retrieval.query import stated_intent
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu hiện có."
 
@@ -506,6 +507,20 @@ def _sentence_line(
     return line + "."
 
 
+_OPPOSITE = {"target": "result", "result": "target"}
+
+
+def _other_stance_line(item: Scored, cites: _Citations, asked: str, asked_years: set[int]) -> str:
+    """"Tài liệu của Hà Nội chỉ nêu chỉ tiêu năm 2021: … 7,5% [1], không nêu kết quả thực hiện." """
+    st = item.statement
+    n = cites.cite(st)
+    when = _when(st, asked_years)
+    held, lacking = ("chỉ tiêu", "kết quả thực hiện") if asked == "result" else ("kết quả thực hiện", "chỉ tiêu")
+    head = f"Tài liệu của {_place(st)} chỉ nêu {held}" + (f" {when}" if when else "")
+    value = f"{st.row_key} — {st.column}: {st.text}" if st.column else _lower_first(st.text.rstrip("."))
+    return f"{head}: {value} [{n}], không nêu {lacking}."
+
+
 def _line(
     item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool
 ) -> str:
@@ -584,6 +599,8 @@ def compose(
     # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
     framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
     partial: list[str] = []
+    mismatched: list[str] = []
+    stance = stated_intent(question)
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
         if not picks:
@@ -596,9 +613,18 @@ def compose(
                 continue
             picks = [(nearest, None)]
             partial.extend(t for t in nearest.cover.missing if t not in partial)
+        if stance in ("target", "result") and all(item.statement.role == _OPPOSITE[stance] for item, _ in picks):
+            # Asked for a result, found only the target (or the reverse): say what the documents hold.
+            item = picks[0][0]
+            mismatched.append(_other_stance_line(item, cites, stance, years))
+            continue
         for item, ctx in picks:
             lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
 
+    if mismatched and not lines:
+        text = " ".join([NOT_FOUND, *mismatched])
+        return Draft(text=text, refused=True, citations=cites.build(), final=True)
+    lines.extend(mismatched)
     if not lines:
         reasons = list(reasons)
         for province in known_provinces:
