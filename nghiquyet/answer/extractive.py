@@ -286,7 +286,18 @@ def _nearest_statement(
         passages[:NEAREST_PASSAGES], terms, analysis, years=years, quantity=quantity, documents=documents,
         min_coverage=NEAREST_COVERAGE, strict_years=True,
     )
-    return scored[0] if scored else None
+    # Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what
+    # they stand for) is about something else, however many other words it shares.
+    codes = {index_key(c) for c in _CODE.findall(analysis.question)}
+    required = [t for t in terms.terms if t.label in codes]
+    for item in scored:
+        said = {label.lstrip("~") for label in item.cover.matched if not label.startswith("doc:")}
+        if all(t.label in said for t in required):
+            return item
+    return None
+
+
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{2,}\b")
 
 
 def _place_of(passage: Passage) -> str:
@@ -566,7 +577,12 @@ def compose(
     if unknown_provinces:
         reasons.append(f"Chưa có tài liệu nào về {', '.join(unknown_provinces)}.")
     if unknown_years and unknown_years == asked_years:
-        reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
+        if known_provinces:
+            for province in known_provinces:
+                covered = available.get(province) or sorted(mentioned.get(province, ()))
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+        else:
+            reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
     if (unknown_provinces and not known_provinces) or (unknown_years and unknown_years == asked_years):
         return refusal(reasons, available, final=True)
 
