@@ -113,3 +113,23 @@ def years_in(text: str, drop_bases: bool = False) -> frozenset[int]:
         for a, b in BASE_YEAR_RE.findall(key):
             years -= _span(int(a), int(b)) if b else {int(a)}
     return frozenset(years)
+
+
+def asked_periods(question: str) -> list[frozenset[int]]:
+    """The separate periods a question names, in order ("năm 2020 … giai đoạn 2025-2030" → {2020},
+    {2025…2030}; "2021 versus 2026" → {2021}, {2026}); one entry when it names one period."""
+    key = index_key(question)
+    out: list[frozenset[int]] = []
+    taken: list[tuple[int, int]] = []
+    for period in find_periods(question):
+        out.append(period.years)
+        taken.append((period.start, period.end))
+    for m in YEAR_RE.finditer(key):
+        if not any(a <= m.start() < b for a, b in taken):
+            out.append(frozenset((int(m.group(1)),)))
+    spoken = years_in(question, True)  # "so với năm 2019" is a base, not a period asked about
+    unique: list[frozenset[int]] = []
+    for years in out:
+        if years & spoken and years not in unique:
+            unique.append(years)
+    return unique

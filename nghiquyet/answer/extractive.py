@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from core.genre import asked_periods
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
@@ -366,10 +367,22 @@ def _overlaps(a: Statement, b: Statement) -> bool:
     return any(x0 < y1 and y0 < x1 for x0, x1 in a.spans for y0, y1 in b.spans)
 
 
-def _pick_for_province(scored: list[Scored], intent: str, asked_years: set[int]) -> list[tuple[Scored, Scored | None]]:
-    """The best statement per year (several years only when none was asked), each with labelled context."""
+def _pick_for_province(
+    scored: list[Scored], intent: str, asked_years: set[int], periods: Sequence[frozenset[int]] = ()
+) -> list[tuple[Scored, Scored | None]]:
+    """The best statement per year (several years only when none was asked, or one per asked period when
+    the question sets periods side by side: "2021 versus 2026"), each with labelled context."""
     if not scored:
         return []
+    if len(periods) >= 2:
+        chosen_by_period: list[tuple[Scored, Scored | None]] = []
+        for period in periods:
+            fits = [i for i in scored if i.statement.years and year_matches(i.statement, set(period))]
+            fits = [i for i in fits if not any(_overlaps(i.statement, c.statement) for c, _ in chosen_by_period)]
+            if fits:
+                chosen_by_period.append((fits[0], None))
+        if chosen_by_period:
+            return chosen_by_period
     chosen: list[tuple[Scored, Scored | None]] = []
     used_years: list[frozenset[int]] = []
     for item in scored:
@@ -616,9 +629,10 @@ def compose(
     framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
     partial: list[str] = []
     mismatched: list[str] = []
+    periods = asked_periods(question)
     stance = stated_intent(question)
     for province in targets:
-        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
+        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years, periods)
         if not picks:
             nearest = _nearest_statement(
                 [p for p in pool if _place_of(p) == province], terms, analysis, years=years, quantity=quantity,
