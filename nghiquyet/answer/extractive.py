@@ -631,6 +631,18 @@ def compose(
     mismatched: list[str] = []
     periods = asked_periods(question)
     stance = stated_intent(question)
+    if len(periods) >= 2:
+        # Each side of "năm 2020 so với giai đoạn 2025-2030" carries only part of the question's words.
+        for item in score_statements(
+            pool, terms, analysis, years=years, quantity=quantity, documents=documents,
+            min_coverage=NEAREST_COVERAGE, strict_years=True,
+        ):
+            side = by_province.setdefault(_place(item.statement), [])
+            key = (item.statement.chunk.id, item.statement.spans)
+            if all((o.statement.chunk.id, o.statement.spans) != key for o in side):
+                side.append(item)
+        for side in by_province.values():
+            side.sort(key=lambda item: -item.score)
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years, periods)
         if not picks:
