@@ -33,10 +33,14 @@ def _lead_period(chunks: Sequence[Chunk]) -> Period | None:
     for chunk in chunks[:LEAD_CHUNKS]:
         if chunk.heading_path or chunk.kind == "table_row":
             return None  # a structured document: its headings say the periods
-        found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term")]
+        found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term") and p.years]
         if found:
             return found[0]
     return None
+
+
+def _published_year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
 
 
 def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
@@ -45,6 +49,7 @@ def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
     current: Period | None = None
     section: tuple[str, ...] | None = None
     default = _lead_period(chunks)
+    published = _published_year(chunks[0].doc.issue_date if chunks else None)
     for chunk in chunks:
         if chunk.heading_path != section:
             # A new section starts from what its heading says, not from the previous section's last words.
@@ -54,8 +59,11 @@ def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
         if own is not None:
             current = own
         period = own or current
-        if period is None:
+        years = period.years if period is not None else frozenset()
+        if period is not None and not years and published:
+            years = frozenset((published,))  # "6 tháng đầu năm" in a page dated 2021-06 is 2021's
+        if period is None or not years:
             out.append(chunk)
             continue
-        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(period.years))))
+        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(years))))
     return out

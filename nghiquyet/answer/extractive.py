@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.genre import asked_periods
+from core.genre import asked_periods, is_institution_acronym
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
@@ -289,7 +289,7 @@ def _nearest_statement(
     )
     # Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what
     # they stand for) is about something else, however many other words it shares.
-    codes = {index_key(c) for c in _CODE.findall(analysis.question)}
+    codes = {index_key(c) for c in _CODE.findall(analysis.question) if not is_institution_acronym(c)}
     required = [t for t in terms.terms if t.label in codes]
     for item in scored:
         said = {label.lstrip("~") for label in item.cover.matched if not label.startswith("doc:")}
@@ -298,7 +298,7 @@ def _nearest_statement(
     return None
 
 
-_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{2,}\b")
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{3,}\b")
 
 
 def _place_of(passage: Passage) -> str:
