@@ -68,6 +68,7 @@ class Chunk:
     # the nearest one before it in its section ("Năm 2020, …" then "Nổi bật là, … 6,08%").
     period: str = ""
     period_years: tuple[int, ...] = ()
+    period_seq: int = -1                  # the chunk whose words state the period (-1: a heading does)
 
     @property
     def id(self) -> str:

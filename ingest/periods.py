@@ -29,13 +29,14 @@ def _heading_period(heading_path: Sequence[str]) -> Period | None:
 LEAD_CHUNKS = 2
 
 
-def _lead_period(chunks: Sequence[Chunk]) -> Period | None:
+def _lead_period(chunks: Sequence[Chunk]) -> tuple[Period, int] | None:
+    """The first period the lead names, with the seq of the chunk that names it."""
     for chunk in chunks[:LEAD_CHUNKS]:
         if chunk.heading_path or chunk.kind == "table_row":
             return None  # a structured document: its headings say the periods
         found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term") and p.years]
         if found:
-            return found[0]
+            return found[0], chunk.seq
     return None
 
 
@@ -47,23 +48,31 @@ def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
     """`chunks` (one document, in order) with `period` / `period_years` set where the text gives one."""
     out: list[Chunk] = []
     current: Period | None = None
+    current_seq = -1
     section: tuple[str, ...] | None = None
     default = _lead_period(chunks)
-    published = _published_year(chunks[0].doc.issue_date if chunks else None)
+    date = chunks[0].doc.issue_date if chunks else None
+    published = _published_year(date)
+    dated_seq = next((c.seq for c in chunks[:3] if date and date in c.text), -1)
     for chunk in chunks:
         if chunk.heading_path != section:
             # A new section starts from what its heading says, not from the previous section's last words.
             section = chunk.heading_path
-            current = _heading_period(section) or (default if not section else None)
+            current = _heading_period(section)
+            current_seq = -1
+            if current is None and not section and default is not None:
+                current, current_seq = default
         own = leading_period(chunk.text) if chunk.kind != "table_row" else None
         if own is not None:
-            current = own
+            current, current_seq = own, chunk.seq
         period = own or current
         years = period.years if period is not None else frozenset()
+        seq = current_seq
         if period is not None and not years and published:
-            years = frozenset((published,))  # "6 tháng đầu năm" in a page dated 2021-06 is 2021's
+            # "6 tháng đầu năm" in a page dated 2021-06 is 2021's; the date stamp is where that is said.
+            years, seq = frozenset((published,)), dated_seq
         if period is None or not years:
             out.append(chunk)
             continue
-        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(years))))
+        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(years)), period_seq=seq))
     return out

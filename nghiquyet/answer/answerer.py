@@ -48,6 +48,10 @@ class CorpusInfo:
     available: Mapping[str, tuple[int, ...]]            # years the documents are about (metadata)
     mentioned: Mapping[str, frozenset[int]] = field(default_factory=dict)  # every year a passage speaks of
     documents: Mapping[str, KeyedText] = field(default_factory=dict)      # each source's words, for coverage
+    by_place: Mapping[tuple[str, int], Chunk] = field(default_factory=dict)  # (source, seq) → chunk
+
+    def chunk_at(self, source: str, seq: int) -> Chunk | None:
+        return self.by_place.get((source, seq))
 
 
 def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
@@ -67,6 +71,7 @@ def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
         available={p: tuple(sorted(ys)) for p, ys in years.items()},
         mentioned={p: frozenset(ys) for p, ys in mentioned.items()},
         documents={source: KeyedText.of(*parts) for source, parts in texts.items()},
+        by_place={(c.source, c.seq): c for c in chunks},
     )
 
 
@@ -154,7 +159,7 @@ class Answerer:
             pool.extend(_each_side(text, retriever, result, filters))
         draft = compose(
             text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
-            mentioned=info.mentioned or None, documents=info.documents,
+            mentioned=info.mentioned or None, documents=info.documents, chunk_at=info.chunk_at,
         )
 
         mode = "extractive"

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 
 from core.genre import asked_periods, is_institution_acronym
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
+from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
-from nghiquyet.answer.statements import Statement, chunk_statements, years_in
+from nghiquyet.answer.statements import Statement, chunk_statements, heading_years, years_in
 from nghiquyet.answer.terms import (
     Coverage,
     KeyedText,
@@ -98,6 +99,16 @@ class _Citations:
         for span in statement.spans:
             if span not in self.spans[key]:
                 self.spans[key].append(span)
+        return self.order.index(key) + 1
+
+    def cite_span(self, passage: Passage, span: tuple[int, int]) -> int:
+        key = passage.chunk.id
+        if key not in self.passages:
+            self.order.append(key)
+            self.passages[key] = passage
+            self.spans[key] = []
+        if span not in self.spans[key]:
+            self.spans[key].append(span)
         return self.order.index(key) + 1
 
     def build(self) -> tuple[Citation, ...]:
@@ -491,9 +502,10 @@ def _sentence_line(
     *,
     lead: bool,
     framed: bool = True,
+    when: str | None = None,
 ) -> str:
     place = _place(st)
-    when = _when(st, asked_years)
+    when = _when(st, asked_years) if when is None else when
     body = st.text.rstrip(".")
     if lead:
         body = f"{' '.join(st.lead.split())} {body}"
@@ -545,8 +557,12 @@ def _other_stance_line(item: Scored, cites: _Citations, asked: str, asked_years:
     return f"{head}: {value} [{n}], không nêu {lacking}."
 
 
+ChunkAt = Callable[[str, int], Chunk | None]
+
+
 def _line(
-    item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool
+    item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool,
+    chunk_at: ChunkAt | None = None,
 ) -> str:
     st = item.statement
     n = cites.cite(st)
@@ -555,7 +571,29 @@ def _line(
         context = (ctx.statement, cites.cite(ctx.statement))
     if st.column:
         return _table_line(st, n, context)
-    return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed)
+    when = _when(st, asked_years)
+    period_cite = _period_citation(st, cites, chunk_at)
+    if when and period_cite:
+        when = f"{when} {period_cite}"
+    return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed, when=when)
+
+
+def _period_citation(st: Statement, cites: _Citations, chunk_at: ChunkAt | None) -> str:
+    """"[2]" citing the paragraph that states the period when the statement's year is read from it
+    ("Năm 2020, …" then "Nổi bật là, … 6,08%"): every figure shown, years included, has a source."""
+    chunk = st.chunk
+    if chunk_at is None or st.stated_years or chunk.period_seq < 0:
+        return ""
+    if chunk.period_seq == chunk.seq and years_in(chunk.period):
+        return ""
+    if heading_years(tuple(chunk.heading_path)) or st.years != frozenset(chunk.period_years):
+        return ""
+    source = chunk_at(chunk.source, chunk.period_seq)
+    if source is None:
+        return ""
+    at = index_key(source.text).find(index_key(chunk.period))
+    span = (at, at + len(chunk.period)) if at >= 0 else (0, min(len(source.text), 80))
+    return f"[{cites.cite_span(Passage(chunk=source, score=0.0), span)}]"
 
 
 # --- the composer ---------------------------------------------------------------------------------
@@ -570,6 +608,7 @@ def compose(
     filters: Filters = Filters(),
     mentioned: Mapping[str, frozenset[int]] | None = None,
     documents: Mapping[str, KeyedText] | None = None,
+    chunk_at: ChunkAt | None = None,
 ) -> Draft:
     """The extractive answer to `question` from ranked `passages` (or a refusal saying why).
 
@@ -661,7 +700,7 @@ def compose(
             mismatched.append(_other_stance_line(item, cites, stance, years))
             continue
         for item, ctx in picks:
-            lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
+            lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at))
 
     if mismatched and not lines:
         text = " ".join([NOT_FOUND, *mismatched])
