@@ -300,8 +300,10 @@ def _nearest_statement(
     )
     # Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what
     # they stand for) is about something else, however many other words it shares.
+    # Likewise a named indicator ("tỷ lệ hộ nghèo", "che phủ rừng", "tăng trưởng GRDP"): a statement that
+    # does not name it, in any of its spellings, answers another question.
     codes = {index_key(c) for c in _CODE.findall(analysis.question) if not is_institution_acronym(c)}
-    required = [t for t in terms.terms if t.label in codes]
+    required = [t for t in terms.terms if t.label in codes or t.indicator]
     for item in scored:
         said = {label.lstrip("~") for label in item.cover.matched if not label.startswith("doc:")}
         if all(t.label in said for t in required):

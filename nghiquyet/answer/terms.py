@@ -69,6 +69,7 @@ class Term:
     variants: tuple[tuple[str, ...], ...]    # each a sequence of syllable keys
     folded: bool                             # match against diacritic-free keys
     weight: float = 1.0
+    indicator: bool = False                  # a named indicator of the genre ("hộ nghèo", "GRDP", "thu NSNN")
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,7 @@ def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
             matched = True
             if all(w in STOPWORDS or _fold(w) in _FOLDED_STOPWORDS for w in words):
                 break  # "nghị quyết", "kế hoạch": intent words, whatever they abbreviate
-            terms.append(Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats)))
+            terms.append(Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats), indicator=True))
             break
         if matched:
             continue
