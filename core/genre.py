@@ -149,3 +149,39 @@ _ROMAN = re.compile(r"^[IVXLC]+$")
 def is_institution_acronym(token: str) -> bool:
     """"HĐND", "UBND", a Roman ordinal ("XIX"): capitals that name who or which, not what is measured."""
     return token.upper() in INSTITUTION_ACRONYMS or bool(_ROMAN.match(token))
+
+
+_MONTH_WORDS = {"ba": 3, "sáu": 6, "chín": 9}
+
+
+_ENGLISH_PART = re.compile(r"\b(\d{1,2})[- ]months?\b|\b(first|second) half\b|\b(?:q([1-4])|(first|second|third|fourth) quarter)\b", re.I)
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def part_of_year(text: str) -> str | None:
+    """"6t", "9t", "q1" … for "6 tháng đầu năm", "chín tháng", "quý I", "nửa đầu năm" (or "9-month",
+    "first half", "Q1" in an English question); None for a whole year."""
+    english = _ENGLISH_PART.search(text)
+    if english:
+        months, half, q, quarter = english.groups()
+        if months and int(months) < 12:
+            return f"{int(months)}t"
+        if half:
+            return "6t" if half.lower() == "first" else "6c"
+        if q or quarter:
+            return f"q{q or _ORDINALS[quarter.lower()]}"
+    for period in find_periods(text):
+        if period.kind != "part":
+            continue
+        key = index_key(period.label)
+        if key.startswith("quý"):
+            roman = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+            word = key.split()[1]
+            return f"q{roman.get(word, word)}"
+        if key.startswith("nửa"):
+            return "6t" if "đầu" in key else "6c"
+        first = key.split()[0]
+        months = int(first) if first.isdigit() else _MONTH_WORDS.get(first)
+        if months is not None and months < 12:
+            return f"{months}t" + ("c" if "cuối" in key else "")
+    return None

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.genre import asked_periods, is_institution_acronym
+from core.genre import asked_periods, find_periods, is_institution_acronym, part_of_year
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
@@ -548,6 +548,23 @@ def _sentence_line(
 _OPPOSITE = {"target": "result", "result": "target"}
 
 
+def _statement_part(st: Statement) -> str | None:
+    """The part of a year a statement is about ("6t" …): its own words, else its passage's period."""
+    own = part_of_year(st.text)
+    if own is not None or st.stated_years:
+        return own
+    return part_of_year(st.chunk.period) if st.chunk.period else None
+
+
+def _part_line(item: Scored, cites: _Citations, chunk_at: ChunkAt | None) -> str:
+    """"Tài liệu của Quảng Ninh chỉ có số liệu 9 tháng đầu năm 2021: … [1]." """
+    st = item.statement
+    n = cites.cite(st)
+    period = next((p.label for p in find_periods(st.text) if p.kind == "part"), st.chunk.period)
+    cite = _period_citation(st, cites, chunk_at)
+    return f"Tài liệu của {_place(st)} chỉ có số liệu {period}{' ' + cite if cite else ''}: {_lower_first(st.text.rstrip('.'))} [{n}]."
+
+
 def _other_stance_line(item: Scored, cites: _Citations, asked: str, asked_years: set[int]) -> str:
     """"Tài liệu của Hà Nội chỉ nêu chỉ tiêu năm 2021: … 7,5% [1], không nêu kết quả thực hiện." """
     st = item.statement
@@ -653,6 +670,17 @@ def compose(
     pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
     scored = score_statements(pool, terms, analysis, years=years, quantity=quantity, documents=documents)
 
+    # "Cả năm 2021" is not answered by "9 tháng đầu năm 2021", nor "6 tháng đầu năm" by a whole year's figure.
+    asked_part = part_of_year(question)
+    part_only: dict[str, list[Scored]] = {}
+    kept: list[Scored] = []
+    for item in scored:
+        part = _statement_part(item.statement)
+        if part == asked_part or (asked_part is not None and part is None):
+            kept.append(item)
+        elif asked_part is None:
+            part_only.setdefault(_place(item.statement), []).append(item)
+    scored = kept
     by_province: dict[str, list[Scored]] = {}
     for item in scored:
         by_province.setdefault(_place(item.statement), []).append(item)
@@ -686,6 +714,9 @@ def compose(
             side.sort(key=lambda item: -item.score)
     for province in targets:
         picks = _pick_for_province(by_province.get(province, []), analysis.intent, years, periods)
+        if not picks and part_only.get(province):
+            mismatched.append(_part_line(part_only[province][0], cites, chunk_at))
+            continue
         if not picks:
             nearest = _nearest_statement(
                 [p for p in pool if _place_of(p) == province], terms, analysis, years=years, quantity=quantity,
