@@ -185,3 +185,16 @@ def part_of_year(text: str) -> str | None:
         if months is not None and months < 12:
             return f"{months}t" + ("c" if "cuối" in key else "")
     return None
+
+
+# A question that asks for several things ("những lĩnh vực nào", "gồm những gì", "which sectors").
+_LIST_CUES = key_regex(
+    r"\bnhững\b.{0,40}\bnào\b|\bcác\b.{0,40}\bnào\b|gồm những|gồm các|những gì|bao gồm|là những|"
+    r"\bnhung\b.{0,40}\bnao\b|\bcac\b.{0,40}\bnao\b|gom nhung|nhung gi|bao gom|"
+    r"\bwhich\b|\bwhat are\b|\blist\b"
+)
+
+
+def asks_list(question: str) -> bool:
+    """The question wants every item of a list, not one of them."""
+    return bool(_LIST_CUES.search(index_key(question)))

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.genre import asked_periods, find_periods, is_institution_acronym, part_of_year
+from core.genre import asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
@@ -317,6 +317,22 @@ _CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{3,}\b")
 def _place_of(passage: Passage) -> str:
     doc = passage.chunk.doc
     return doc.province or doc.title or passage.chunk.source
+
+
+def _whole_sentences_first(scored: list[Scored]) -> list[Scored]:
+    """For a list question, a clause gives way to the whole sentence it comes from when that sentence
+    qualifies too ("… về công nghiệp năng lượng, du lịch và dịch vụ logistics", not its first item)."""
+    whole = {(i.statement.chunk.id, i.statement.spans) for i in scored if not i.statement.partial}
+    out = []
+    for item in scored:
+        st = item.statement
+        if st.partial and any(
+            key[0] == st.chunk.id and key[1][0][0] <= st.spans[0][0] and st.spans[-1][1] <= key[1][-1][1]
+            for key in whole
+        ):
+            continue
+        out.append(item)
+    return out
 
 
 def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
@@ -669,6 +685,8 @@ def compose(
     years = asked_years - unknown_years
     pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
     scored = score_statements(pool, terms, analysis, years=years, quantity=quantity, documents=documents)
+    if asks_list(question):
+        scored = _whole_sentences_first(scored)
 
     # "Cả năm 2021" is not answered by "9 tháng đầu năm 2021", nor "6 tháng đầu năm" by a whole year's figure.
     asked_part = part_of_year(question)
