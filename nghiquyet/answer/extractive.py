@@ -366,7 +366,7 @@ def _length_penalty(text: str) -> float:
 
 _NOT_NAMES = frozenset(
     """ban chấp hành đảng bộ tỉnh ủy uỷ nhà nước trung ương hội đồng nhân dân quốc chính phủ nghị quyết
-    thường vụ việt nam đại biểu mặt trận tổ thành phố huyện xã thị bí thư chủ tịch phó đoàn văn phòng
+    thường vụ đại biểu mặt trận tổ thành phố huyện xã thị bí thư chủ tịch phó đoàn văn phòng
     sở công an quân sự viện kiểm sát tòa án kho bạc ngân hàng đồng chí đại hội""".split()
 )
 
@@ -378,7 +378,9 @@ def _names_someone(statement: Statement) -> bool:
     if doc.signer and doc.signer in statement.text:
         return True
     run = 0
-    for word in re.findall(r"[^\W\d_]+", statement.text):
+    # "Việt" and "Nam" are syllables of names too ("Trịnh Việt Hùng"); only together are they the country.
+    text = re.sub(r"\bViệt Nam\b", " , ", statement.text)
+    for word in re.findall(r"[^\W\d_]+|,", text):
         if word[0].isupper() and (len(word) == 1 or word[1:].islower()) and index_key(word) not in _NOT_NAMES:
             run += 1
             if run >= 3:  # Vietnamese personal names have three or more syllables; places mostly two
