@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ingest.provinces import find_provinces
+from ingest.provinces import MERGER_YEAR, find_provinces, former_provinces
 from ingest.vietnamese import fold_diacritics, index_key, nfc
 from nghiquyet.errors import QuestionError
 from retrieval.abbreviations import expand, translate_english
@@ -168,8 +168,17 @@ def analyze_query(question: str, coverage: Coverage = ((), ())) -> QueryAnalysis
     """Understand `question` (already cleaned) against what is indexed (`coverage` = provinces, years)."""
     covered_provinces = set(coverage[0])
     covered_years = set(coverage[1])
-    provinces = tuple(find_provinces(question))
+    named = tuple(find_provinces(question))
     years = find_years(question)
+    # A province named by its post-2025 name also means the provinces merged into it, whose documents
+    # (written before the merger) carry their own names — unless the question is about a year before
+    # the merger, when the name meant the old province alone ("Cần Thơ năm 2020").
+    after_merger = not years or max(years) >= MERGER_YEAR
+    formers = tuple(
+        f for p in named for f in former_provinces(p) if after_merger and f in covered_provinces and f not in named
+    )
+    provinces = (*named, *formers)
+    absent = tuple(p for p in named if p not in covered_provinces and not any(f in formers for f in former_provinces(p)))
     mode = query_mode(question)
     unaccented = mode != "exact"
     expansions = list(expand(question, folded=unaccented))
@@ -185,7 +194,7 @@ def analyze_query(question: str, coverage: Coverage = ((), ())) -> QueryAnalysis
         intent=detect_intent(question),
         expansions=tuple(expansions),
         unaccented=unaccented,
-        unknown_provinces=tuple(p for p in provinces if p not in covered_provinces),
+        unknown_provinces=absent,
         unknown_years=tuple(y for y in years if y not in covered_years),
-        comparison=is_comparison(question, provinces),
+        comparison=is_comparison(question, named),
     )

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from core.genre import asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
+from ingest.provinces import former_provinces
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
@@ -654,8 +655,14 @@ def compose(
     province(s) mentions it: document metadata ranks, it never refuses.
     """
     asked_provinces = tuple(dict.fromkeys((*filters.provinces, *analysis.provinces)))
-    unknown_provinces = [p for p in asked_provinces if p in analysis.unknown_provinces or (available and p not in available)]
-    known_provinces = [p for p in asked_provinces if p not in unknown_provinces]
+    # A province named by its post-merger name is answered by its former provinces' documents too.
+    merged = {f: p for p in asked_provinces for f in former_provinces(p) if f in asked_provinces}
+    unknown_provinces = [
+        p for p in asked_provinces
+        if (p in analysis.unknown_provinces or (available and p not in available))
+        and not any(f in available for f in former_provinces(p))
+    ]
+    known_provinces = [p for p in asked_provinces if p not in unknown_provinces and (p in available or not available)]
     asked_years = set(analysis.years) | set(filters.years) | years_in(question)
     if mentioned is None:
         mentioned = {p: frozenset(ys) for p, ys in available.items()}
@@ -767,7 +774,11 @@ def compose(
                 reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(sorted(available.get(province, ()) or covered))}.")
         return refusal(reasons, available, final=bool(reasons))
 
-    notes = []
+    notes = [
+        f"{former} nay thuộc {merged[former]} (sáp nhập tỉnh từ ngày 1/7/2025); tài liệu viết trước đó dùng tên {former}."
+        for former in merged
+        if former in targets and former not in missing
+    ]
     if partial:
         notes.append(
             "Đoạn trích là đoạn gần nhất với câu hỏi nhưng không nêu đủ: "
