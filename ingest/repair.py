@@ -6,7 +6,7 @@ web-page chrome (navigation, log-in, font-size widgets, visit counters, share bu
 separator lines; then line joining — hard-wrapped lines, sentences broken across a paragraph or page
 break ("mục\\n\\ntiêu"), line-break hyphens — without ever gluing a heading, list item or table row
 to its neighbour. Tone-mark style is left exactly as written (hoà stays hoà); index keys are made
-elsewhere (`ingest.vietnamese.index_key`). Tabs inside table rows are kept.
+elsewhere (`core.vietnamese.index_key`). Tabs inside table rows are kept.
 
 Every rule is a line-level rule about the *shape* of a line, never about a particular document.
 """
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from ingest.encoding import is_vietnamese_syllable
 from ingest.models import Page
-from ingest.vietnamese import fold_diacritics
+from core.vietnamese import fold_diacritics
 
 # --- characters ----------------------------------------------------------------------------------
 _NEWLINES = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")

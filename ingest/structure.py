@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from ingest.vietnamese import fold_diacritics, index_key
+from core.vietnamese import fold_diacritics, index_key
 
 ElementKind = Literal["heading", "paragraph", "list_item", "table", "signature", "letterhead"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingest.structure import Line
-from ingest.vietnamese import fold_diacritics, index_key
+from core.vietnamese import fold_diacritics, index_key
 
 RowRole = Literal["header", "repeated_header", "data", "label"]
 

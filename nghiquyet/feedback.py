@@ -19,7 +19,7 @@ from typing import Literal
 
 from nghiquyet.answer.models import Answer
 from nghiquyet.answer.numbers import find_figures, strip_markers
-from nghiquyet.errors import FeedbackError
+from core.errors import FeedbackError
 
 Rating = Literal["up", "down"]
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ingest.models import Chunk
-from nghiquyet.config import Settings
+from core.config import Settings
 from retrieval.abbreviations import expand
 from retrieval.dense import DenseIndex, DenseRetriever
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion

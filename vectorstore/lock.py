@@ -19,8 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from nghiquyet.config import Settings
-from nghiquyet.errors import IngestLocked
+from core.config import Settings
+from core.errors import IngestLocked
 
 LOCK_FILE_NAME = "ingest.lock"
 

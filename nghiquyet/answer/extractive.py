@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.vietnamese import fold_diacritics, index_key
+from core.vietnamese import fold_diacritics, index_key
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
 from nghiquyet.answer.terms import (

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Literal
 
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from core.vietnamese import index_key
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage

@@ -11,8 +11,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from nghiquyet.config import ConfigError, Settings, load_settings
-from nghiquyet.errors import NghiquyetError
+from core.config import ConfigError, Settings, load_settings
+from core.errors import NghiquyetError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

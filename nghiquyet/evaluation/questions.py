@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ingest.vietnamese import fold_diacritics, nfc
-from nghiquyet.errors import QuestionFileError
+from core.vietnamese import fold_diacritics, nfc
+from core.errors import QuestionFileError
 # Re-exported: benchmarks and the metrics match quotes and figures with the same rules.
 from nghiquyet.evaluation.matching import contains_figure, match_key, shows_figure, verbatim_key
 
