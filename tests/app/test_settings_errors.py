@@ -9,13 +9,19 @@ from streamlit.testing.v1 import AppTest
 
 from core.config import ConfigError, load_settings
 from tests.app.conftest import APP, REPO
-from tests.test_config_errors import CASES, BadSetting, assert_one_line_with
+from tests.test_config_errors import BAD_SETTINGS, CASES, BadSetting, assert_one_line_with
 
 
-@pytest.mark.parametrize("bad", CASES)
-@pytest.mark.parametrize("page", [APP, REPO / "pages" / "library.py"], ids=["chat", "library"])
+# Every bad combination on the chat page; the library page reads settings the same way (three of them).
+PAGES = [pytest.param(APP, case.values[0], id=f"chat-{case.id}") for case in CASES] + [
+    pytest.param(REPO / "pages" / "library.py", BAD_SETTINGS[name], id=f"library-{name}")
+    for name in ("llm backend without a model", "port that is not a number", "config file with a syntax error")
+]
+
+
+@pytest.mark.parametrize(("page", "bad"), PAGES)
 def test_the_app_shows_the_settings_message(
-    bad: BadSetting, page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    page: Path, bad: BadSetting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bad.apply(tmp_path, monkeypatch)
     with pytest.raises(ConfigError) as info:
