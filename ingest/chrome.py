@@ -1,5 +1,6 @@
 """Lines that are not the document: page furniture (page numbers, running headers; PDFs only), web-page
-chrome (navigation, log-in, font-size widgets, visit counters, share buttons, footers) and separator lines.
+chrome (menus, log-in, font-size widgets, visit counters, share buttons, related links, cookie notices,
+copyright and contact footers) and separator lines.
 
 Every rule is a line-level rule about the *shape* of a line, never about a particular document.
 """
@@ -9,54 +10,65 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ingest.textlines import TextLine, ends_sentence, fold, is_caps, is_table_row
+from ingest.textlines import TextLine, ends_sentence, fold, is_caps, is_table_row, starts_lower
 
 # --- web-page chrome ---------------------------------------------------------------------------------
 # Matched against the folded line (lower case, no diacritics, bullets stripped), so "Đăng nhập",
-# "DANG NHAP" and "Chung nhan Tin Nhiem Mang" are caught alike. STRONG rules describe lines that never
-# occur in a resolution and are removed anywhere; WEAK ones (site name, address, phone) only inside a
-# header or footer zone that also holds other chrome.
-_STRONG_CHROME = re.compile(
-    r"""^(?:
-        (?:dang\ nhap|dang\ ky|dang\ xuat|quen\ mat\ khau|tai\ khoan|log\ ?in|log\ ?out|sign\ in|register)
-            (?:\s*[/|]\s*(?:dang\ ky|dang\ nhap|register|sign\ up))?\s*:?
-      | xem\ voi\ co\ chu.{0,20} | co\ chu\s*:?(?:\s*a[-+]?){0,3} | (?:a[-+]?\s*){2,3}
-      | (?:thong\ ke\ truy\ cap|thong\ ke\ luot\ truy\ cap|luot\ truy\ cap|so\ luot\ truy\ cap
-          |tong\ (?:so\ )?luot\ truy\ cap|luot\ xem|so\ lan\ xem|dang\ truy\ cap|dang\ online|truc\ tuyen)
-            (?:\s*:?\s*[\d][\d .,]*)?
-      | (?:dang\ online|dang\ truy\ cap|online|truc\ tuyen|tong\ truy\ cap|truy\ cap|visitors?)\s*:\s*\d[\d .,]*
-      | (?:in\ bai(?:\ viet)?|in\ trang|ban\ in|in|gui\ (?:email|e-mail|mail|bai\ viet|cho\ ban\ be|ban\ be)
-          |chia\ se(?:\ bai\ viet)?|share|facebook|zalo|twitter|tweet|linkedin|email|e-mail|luu\ bai(?:\ viet)?
-          |quay\ lai|tro\ ve|tro\ lai|ve\ dau\ trang|len\ dau\ trang|dau\ trang|xem\ them|doc\ them|xem\ tiep
-          |tin\ lien\ quan|tin\ khac|cac\ tin\ khac|tin\ cung\ chuyen\ muc|bai\ viet\ lien\ quan|tin\ moi(?:\ nhat)?
-          |tin\ doc\ nhieu(?:\ nhat)?|binh\ luan|y\ kien\ ban\ doc|gui\ y\ kien|gui\ binh\ luan|like|thich
-          |rss|top|phan\ hoi|danh\ gia\ bai\ viet|bai\ viet\ cung\ chuyen\ muc|cac\ bai\ viet\ khac)
-            \s*:?\s*(?:\(\d+\))?
-      | (?:tu\ khoa|tags?|the)\s*:.{0,100}
-      | trang\ chu(?:\s*[>»›/|].*)?
-      | .{0,40}chung\ nhan\ tin\ nhiem\ mang.{0,40}
-      | (?:©|\(c\)|copyright\b|ban\ quyen\ (?:thuoc|©)).{0,200}
-      | ghi\ ro\ nguon.{0,120}(?:phat\ hanh\ lai|website|trang\ tin|cong\ thong\ tin|su\ dung\ lai).{0,80}
-      | (?:thiet\ ke|phat\ trien|xay\ dung|van\ hanh)\ (?:boi|va\ van\ hanh\ boi)\b.{0,80}
-      | powered\ by\b.{0,80}
-      | (?:giay\ phep|gpxb|gp)\ (?:so|xuat\ ban|hoat\ dong|thiet\ lap).{0,150}
-      | chiu\ trach\ nhiem\ (?:chinh|noi\ dung|xuat\ ban|quan\ ly\ noi\ dung).{0,100}
-    )$""",
-    re.VERBOSE,
-)
-_WEAK_CHROME = re.compile(
-    r"""^(?:
-        (?:cong|trang)\ thong\ tin\ dien\ tu\b.{0,80}
-      | trang\ tin\ (?:dien\ tu|tong\ hop)\b.{0,80}
-      | (?:website|web\ site|bao\ dien\ tu|tap\ chi\ dien\ tu)\b.{0,80}
-      | (?:dia\ chi|tru\ so|dien\ thoai|dt|tel|fax|e-?mail|hotline|duong\ day\ nong|website|web)\s*:.{0,150}
-      | (?:truong\ ban\ bien\ tap|tong\ bien\ tap|pho\ tong\ bien\ tap|ban\ bien\ tap|co\ quan\ chu\ quan)\b.{0,100}
-      | (?:hom\ nay|hom\ qua|trong\ tuan|tuan\ nay|tuan\ truoc|trong\ thang|thang\ nay|thang\ truoc
-          |tat\ ca|thanh\ vien|khach|members?|guests?|today)\s*:\s*\d[\d .,]*
-      | (?:lien\ he|gioi\ thieu|so\ do\ (?:trang|site|website|cong)|tim\ kiem|thong\ bao|lich\ cong\ tac|van\ ban|hoi\ dap)
-    )$""",
-    re.VERBOSE,
-)
+# "DANG NHAP" and "dang nhap" are caught alike. Each rule names one kind of furniture that Vietnamese
+# web sites share, in the words they all use; none names a site. STRONG kinds never occur in a
+# resolution and are removed anywhere; WEAK ones (site name, contact details, menu words, bare
+# counters) only inside a header or footer zone that also holds other chrome.
+_STRONG_KINDS = {
+    "account": r"""(?:dang\ nhap|dang\ ky|dang\ xuat|quen\ mat\ khau|tai\ khoan|log\ ?in|log\ ?out|sign\ in|sign\ up
+        |register)(?:\s*[/|]\s*(?:dang\ ky|dang\ nhap|register|sign\ up))?\s*:?""",
+    "font size": r"xem\ voi\ co\ chu.{0,20} | co\ chu\s*:?(?:\s*a[-+]?){0,3} | (?:a[-+]?\s*){2,3}",
+    "visit counter": r"""(?:thong\ ke\ (?:luot\ )?truy\ cap|(?:tong\ )?(?:so\ )?luot\ (?:truy\ cap|xem)|so\ lan\ xem
+        |dang\ truy\ cap|dang\ online|truc\ tuyen|online|tong\ truy\ cap|truy\ cap|visitors?|page\ ?views?)
+        (?:\s*:?\s*\d[\d .,]*)?""",
+    # One or several buttons or link labels on a line: "Chia sẻ | Facebook | Zalo | In bài", "Xem thêm".
+    "buttons": r"(?:{b})(?:\s*[:|/·•,-]?\s*(?:{b}))*\s*:?\s*(?:\(\d+\))?",
+    "tags": r"(?:tu\ khoa|tags?|the)\s*:.{0,100}",
+    "breadcrumb": r"trang\ chu(?:\s*[>»›/|].*)?",
+    "copyright": r"""(?:©|\(c\)|copyright\b|ban\ quyen\ (?:thuoc|©|\d)|ban\ quyen\s*:).{0,200}
+        | .{0,160}\b(?:all\ rights\ reserved|giu\ ban\ quyen)\b.{0,80}
+        | ghi\ ro\ nguon.{0,120}(?:phat\ hanh\ lai|website|trang\ tin|cong\ thong\ tin|su\ dung\ lai).{0,80}""",
+    "credits": r"""(?:thiet\ ke|phat\ trien|xay\ dung|van\ hanh)(?:\ va\ (?:phat\ trien|van\ hanh))?\ boi\b.{0,80}
+        | powered\ by\b.{0,80}""",
+    # Vietnamese news sites must print their licence and the person responsible for the content.
+    "licence": r"""(?:giay\ phep|gpxb|gp)\ (?:so|xuat\ ban|hoat\ dong|thiet\ lap).{0,150}
+        | chiu\ trach\ nhiem\ (?:chinh|noi\ dung|xuat\ ban|quan\ ly\ noi\ dung).{0,100}""",
+    "cookie notice": r".{0,160}\bcookies?\b.{0,200}",
+}
+_LINK_LABELS = r"""tin\ lien\ quan|(?:cac\ )?tin\ khac|tin\ cung\ chuyen\ muc|(?:cac\ )?bai\ viet\ (?:lien\ quan|khac
+    |cung\ chuyen\ muc)|tin\ moi(?:\ nhat)?|tin\ doc\ nhieu(?:\ nhat)?|tin\ (?:da|cu)\ dua|xem\ them|doc\ them|xem\ tiep
+    |co\ the\ ban\ quan\ tam"""
+_BUTTON_WORDS = r"""in\ bai(?:\ viet)?|in\ trang|ban\ in|in|gui\ (?:email|e-mail|mail|bai\ viet|cho\ ban\ be|ban\ be)
+    |chia\ se(?:\ bai\ viet)?|share|facebook|zalo|twitter|tweet|linkedin|email|e-mail|luu\ bai(?:\ viet)?|quay\ lai
+    |tro\ ve|tro\ lai|(?:ve|len)\ dau\ trang|dau\ trang|binh\ luan|y\ kien\ ban\ doc|gui\ (?:y\ kien|binh\ luan)|like
+    |thich|rss|top|phan\ hoi|danh\ gia\ bai\ viet|""" + _LINK_LABELS
+_WEAK_KINDS = {
+    "site name": r"""(?:cong|trang)\ thong\ tin\ dien\ tu\b.{0,80} | trang\ tin\ (?:dien\ tu|tong\ hop)\b.{0,80}
+        | (?:website|web\ site|bao\ dien\ tu|tap\ chi\ dien\ tu)\b.{0,80}""",
+    "contact": r"""(?:dia\ chi|tru\ so|dien\ thoai|dt|tel|fax|e-?mail|hotline|duong\ day\ nong|website|web)\s*:.{0,150}
+        | [\w.+-]+@[\w-]+(?:\.[\w-]+)+ | (?:https?://|www\.)\S+ | (?:\(?\+?84\)?|0)[\d .()-]{8,16}""",
+    "masthead": r"(?:truong\ ban\ bien\ tap|(?:pho\ )?tong\ bien\ tap|ban\ bien\ tap|co\ quan\ chu\ quan)\b.{0,100}",
+    # A bare "label: number" line ("Hôm nay: 3569", "Tất cả: 8822748") is a counter when it sits in the footer.
+    "counter row": r"[a-z]+(?:\ [a-z]+){0,2}\s*:\s*\d[\d .,]*",
+    "menu": r"""lien\ he|gioi\ thieu|so\ do\ (?:trang|site|website|cong)|tim\ kiem|thong\ bao|lich\ cong\ tac|van\ ban
+        |hoi\ dap|dong\ y|chap\ nhan|tu\ choi|accept""",
+}
+
+
+def _alternatives(kinds: dict[str, str]) -> re.Pattern[str]:
+    body = "\n      | ".join(f"(?:{rule.replace('{b}', _BUTTON_WORDS)})" for rule in kinds.values())
+    return re.compile(rf"^(?:{body})$", re.VERBOSE)
+
+
+_STRONG_CHROME = _alternatives(_STRONG_KINDS)
+_WEAK_CHROME = _alternatives(_WEAK_KINDS)
+_LINK_LABEL = re.compile(rf"^(?:{_LINK_LABELS})\s*:?$", re.VERBOSE)
+# A menu bar flattened to one line: "Trang chủ | Giới thiệu | Tin tức - Sự kiện | Liên hệ".
+_MENU_SEPARATOR = re.compile(r"\s+[|»›>·•]\s+|\s*\|\s*")
 _TITLE_WORDS = re.compile(
     r"\b(?:nghi quyet|bao cao|ke hoach|chi thi|quyet dinh|tai lieu|chuong trinh|de an|ket luan|huong dan|"
     r"thong tri|cong van|to trinh|(?:19|20)\d\d)\b"
@@ -72,11 +84,30 @@ def _chrome_kind(line: str) -> str | None:
     folded = fold(line)
     if not folded:
         return None
-    if _STRONG_CHROME.match(folded):
+    if _STRONG_CHROME.match(folded) or _is_menu_bar(line):
         return "strong"
     if _WEAK_CHROME.match(folded):
         return "weak"
     return None
+
+
+def _is_menu_bar(line: str) -> bool:
+    """Three or more short labels between bars or arrows, none of them a figure or a sentence."""
+    if line.startswith("|") or line.endswith("|"):
+        return False  # a Markdown table row
+    items = _MENU_SEPARATOR.split(line)
+    return len(items) >= 3 and all(
+        1 <= len(item.split()) <= 4 and not any(ch.isdigit() for ch in item) and not ends_sentence(item)
+        for item in items
+    )
+
+
+def _is_headline(line: str) -> bool:
+    """A linked headline in a list of related articles: short, and not a sentence of the document."""
+    return len(line) <= 160 and not is_table_row(line) and not ends_sentence(_DATE_SUFFIX.sub("", line))
+
+
+_DATE_SUFFIX = re.compile(r"\s*[(\[]?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?(?:\s+\d{1,2}:\d{2})?[)\]]?\s*$")
 
 
 def _is_content(line: str) -> bool:
@@ -126,12 +157,17 @@ def drop_page_furniture(pages: list[list[str]]) -> None:
 
 def drop_chrome(lines: list[TextLine]) -> list[TextLine]:
     kinds = [_chrome_kind(ln.text) for ln in lines]
+    middle = len(lines) // 2
+    header, footer = range(min(middle + 1, 25)), range(len(lines) - 1, max(middle, len(lines) - 41), -1)
+    _mark_repeated(lines, kinds, header, footer)
     drop = {i for i, k in enumerate(kinds) if k == "strong"}
+    # Related links follow the article: look for them after its last sentence, or in the second half.
+    last_sentence = max((i for i, ln in enumerate(lines) if kinds[i] is None and ends_sentence(ln.text)), default=-1)
+    drop |= _link_lists(lines, range(min(middle, last_sentence + 1), len(lines)))
     # The header zone lives in the first half of the document, the footer zone in the second half,
     # so a short page of nothing but short lines is never taken for one big footer.
-    middle = len(lines) // 2
-    drop |= _zone(lines, kinds, range(min(middle + 1, 25)), header=True)
-    drop |= _zone(lines, kinds, range(len(lines) - 1, max(middle, len(lines) - 41), -1), header=False)
+    drop |= _zone(lines, kinds, header, header=True)
+    drop |= _zone(lines, kinds, footer, header=False)
     kept = []
     pending_gap: str | None = None
     for i, line in enumerate(lines):
@@ -143,6 +179,37 @@ def drop_chrome(lines: list[TextLine]) -> list[TextLine]:
             pending_gap = None
         kept.append(line)
     return kept
+
+
+def _mark_repeated(lines: list[TextLine], kinds: list[str | None], header: range, footer: range) -> None:
+    """A short label printed both above and below the text (site name, menu) is the site's, not the document's."""
+
+    def label(i: int) -> bool:
+        text = lines[i].text
+        glued = i + 1 < len(lines) and lines[i + 1].gap == "line" and starts_lower(lines[i + 1].text)
+        return (
+            len(text) <= 60 and not any(ch.isdigit() for ch in text) and not ends_sentence(text)
+            and not text.endswith((",", ";")) and not starts_lower(text) and not glued
+            and not _looks_like_title(text)
+        )
+
+    top = {lines[i].text: i for i in header if label(i)}
+    for i in footer:
+        if kinds[i] is None and lines[i].text in top and label(i):
+            kinds[i] = kinds[top[lines[i].text]] = "weak"
+
+
+def _link_lists(lines: list[TextLine], order: range) -> set[int]:
+    """The headlines listed under "Tin liên quan" / "Xem thêm": links to other pages."""
+    drop: set[int] = set()
+    for i in order:
+        if not _LINK_LABEL.match(fold(lines[i].text)):
+            continue
+        j = i + 1
+        while j < len(lines) and _is_headline(lines[j].text):
+            drop.add(j)
+            j += 1
+    return drop
 
 
 def _wider(a: str | None, b: str) -> str:
