@@ -200,7 +200,7 @@ def _literal(value: Any, *, quoted: bool) -> str:
         return str(value).lower()
     if isinstance(value, str) and quoted:
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return " ".join(str(value).split())  # the message stays on one line whatever the value holds
 
 
 def _explain_one(error: Mapping[str, Any], explicit: Mapping[str, Any]) -> str:
@@ -221,7 +221,7 @@ def _explain_one(error: Mapping[str, Any], explicit: Mapping[str, Any]) -> str:
         shown, example = f"{field}={value!r}", f"{field}={default!r}"
     elif any(key.upper() == _env_name(field) for key in os.environ):
         env = _env_name(field)
-        shown, example = f"{env}={value}", f"{env}={_literal(default, quoted=False)}"
+        shown, example = f"{env}={_literal(value, quoted=False)}", f"{env}={_literal(default, quoted=False)}"
     else:
         shown = f"{field} = {_literal(value, quoted=True)} trong tệp cấu hình {config_file()}"
         example = f"{field} = {_literal(default, quoted=True)}"

@@ -44,6 +44,7 @@ BAD_SETTINGS: dict[str, BadSetting] = {
     "port that is not a number": BadSetting(
         {"NGHIQUYET_CHROMA_PORT": "abc"}, ("NGHIQUYET_CHROMA_PORT=abc", "số nguyên", "NGHIQUYET_CHROMA_PORT=8000")
     ),
+    "value with a line break": BadSetting({"NGHIQUYET_CHROMA_PORT": "80\n80"}, ("NGHIQUYET_CHROMA_PORT=80 80",)),
     "port out of range": BadSetting({"NGHIQUYET_CHROMA_PORT": "70000"}, ("NGHIQUYET_CHROMA_PORT=70000", "65535")),
     "unknown llm backend": BadSetting(
         {"NGHIQUYET_LLM_BACKEND": "gpt4"}, ("NGHIQUYET_LLM_BACKEND=gpt4", "none, openai, ollama")
