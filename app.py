@@ -20,7 +20,7 @@ import streamlit as st
 
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.numbers import figure_spans
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.conversation import ResolvedQuestion, Turn, last_resolved, resolve_question, suggested_questions
 from nghiquyet.engine import Engine
 from nghiquyet.export import citation_heading, conversation_markdown, format_seconds, year_span

@@ -1,1 +1,2 @@
-"""The foundation every layer may import: genre knowledge (and, in time, settings, errors, text keys)."""
+"""The foundation every layer may import, importing none of them: settings, errors, Vietnamese text keys,
+genre knowledge (years, periods, stances), file locks."""

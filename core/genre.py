@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from ingest.vietnamese import index_key, key_regex
+from core.vietnamese import index_key, key_regex
 
 YEAR = r"(?:19[4-9]\d|20\d\d)"
 # A year is four digits not inside a longer number; a comma or dot after it is punctuation ("Năm 2020, …").

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 
 from ingest.encoding import DecodedText, decode_bytes, fix_mojibake
 from ingest.models import Page
-from nghiquyet.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
+from core.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
 
 if TYPE_CHECKING:
-    from nghiquyet.config import Settings
+    from core.config import Settings
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})

@@ -28,7 +28,7 @@ from ingest.models import DocumentMeta
 from ingest.provinces import find_province_mentions
 from ingest.structure import is_caps_line, parse_document, split_lines
 from ingest.tables import looks_like_header, split_cells
-from ingest.vietnamese import fold_diacritics, index_key, key_regex, nfc
+from core.vietnamese import fold_diacritics, index_key, key_regex, nfc
 
 # Longest first: "báo cáo chính trị" before "báo cáo".
 DOC_TYPES: tuple[str, ...] = (

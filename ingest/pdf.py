@@ -29,7 +29,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 def extract_pages(path: Path, *, max_pages: int, timeout_s: float, memory_mb: int) -> tuple[list[Page], list[str]]:
     """Text of every page (1-based numbers) and notes for the user; raises PdfProblem/FileTooLarge."""
-    from nghiquyet.errors import PdfProblem
+    from core.errors import PdfProblem
 
     name = path.name
     command = [
@@ -83,7 +83,7 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def _crashed(name: str, returncode: int, stderr: bytes, memory_mb: int) -> Exception:
-    from nghiquyet.errors import PdfProblem
+    from core.errors import PdfProblem
 
     tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
     if "MemoryError" in stderr.decode("utf-8", "replace") or returncode in (-9, 137):
@@ -99,7 +99,7 @@ def _crashed(name: str, returncode: int, stderr: bytes, memory_mb: int) -> Excep
 
 
 def _problem(name: str, result: dict[str, Any], *, max_pages: int, memory_mb: int) -> Exception:
-    from nghiquyet.errors import FileTooLarge, PdfProblem
+    from core.errors import FileTooLarge, PdfProblem
 
     kind, detail = result["error"], str(result.get("detail", ""))[:200]
     if kind == "encrypted":

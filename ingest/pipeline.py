@@ -13,8 +13,8 @@ from ingest.models import Chunk, DocumentMeta
 from ingest.periods import assign_periods
 from ingest.repair import repair_pages
 from ingest.sidecar import apply_sidecar, find_sidecar, is_sidecar, load_sidecar
-from nghiquyet.config import Settings
-from nghiquyet.errors import EmptyDocument, UnsupportedFileType
+from core.config import Settings
+from core.errors import EmptyDocument, UnsupportedFileType
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
 
 # Canonical name → other spellings in real use (old spellings, joined forms, English exonyms).
 # Tone-style variants (Hoà/Hòa) and unaccented forms need no entry: matching folds them.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
 from retrieval.models import Intent, QueryAnalysis
 
 if TYPE_CHECKING:

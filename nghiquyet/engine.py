@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nghiquyet.config import Settings
+from core.config import Settings
 from retrieval.models import Filters, SearchResult
 
 if TYPE_CHECKING:

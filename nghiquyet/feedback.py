@@ -7,7 +7,6 @@ thumb is a second record for the same turn).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -19,7 +18,8 @@ from typing import Literal
 
 from nghiquyet.answer.models import Answer
 from nghiquyet.answer.numbers import find_figures, strip_markers
-from nghiquyet.errors import FeedbackError
+from core.errors import FeedbackError
+from core.locks import exclusive, lock_path_for
 
 Rating = Literal["up", "down"]
 
@@ -78,13 +78,13 @@ def record_for(
 @contextmanager
 def _locked_append(path: Path) -> Iterator[int]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        # Several app processes may share the file: one whole line at a time.
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)
+    # Several app processes may share the file: one whole line at a time.
+    with exclusive(lock_path_for(path)):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
 
 
 def append_feedback(path: Path, record: FeedbackRecord) -> None:

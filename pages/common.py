@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from nghiquyet.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 from nghiquyet.engine import Engine
-from nghiquyet.errors import NghiquyetError
+from core.errors import NghiquyetError
 from nghiquyet.safe_text import escape_markdown
 
 if TYPE_CHECKING:

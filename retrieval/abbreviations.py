@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, index_key
+from core.vietnamese import fold_diacritics, index_key
 
 # abbreviation → full form(s). Keys are written as they appear in documents.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {

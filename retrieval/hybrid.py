@@ -16,8 +16,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
-from nghiquyet.config import Settings
+from core.vietnamese import index_key
+from core.config import Settings
 from retrieval.abbreviations import expand
 from retrieval.dense import DenseIndex, DenseRetriever
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from core.vietnamese import index_key
 from retrieval.models import QueryAnalysis
 from retrieval.tokenize import numbers
 

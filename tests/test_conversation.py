@@ -106,7 +106,7 @@ def test_province_not_indexed_is_still_the_subject() -> None:
 
 
 def test_question_errors_propagate() -> None:
-    from nghiquyet.errors import QuestionError
+    from core.errors import QuestionError
 
     with pytest.raises(QuestionError):
         resolve_question("   ", None, analyze)

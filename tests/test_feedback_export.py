@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from ingest.models import Chunk, DocumentMeta
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.conversation import ResolvedQuestion, Turn
-from nghiquyet.errors import FeedbackError
+from core.errors import FeedbackError
 from nghiquyet.export import conversation_markdown, format_seconds
 from nghiquyet.feedback import append_feedback, expected_figures, load_feedback, record_for
 from retrieval.models import Passage

@@ -16,13 +16,13 @@ from typing import Protocol
 
 from core.genre import asked_periods, years_in
 from ingest.models import Chunk
-from ingest.vietnamese import nfc
+from core.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.terms import KeyedText, TermStats
-from nghiquyet.config import Settings
-from nghiquyet.errors import LlmError
+from core.config import Settings
+from core.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
 from retrieval.query import clean_question
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from core.genre import asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
 from ingest.provinces import former_provinces
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, heading_years, years_in

@@ -17,7 +17,7 @@ from typing import Literal
 from core.genre import YEAR_RE, YEAR_SPAN_RE
 from core.genre import years_in as genre_years_in
 from ingest.models import Chunk
-from ingest.vietnamese import index_key, key_regex
+from core.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage

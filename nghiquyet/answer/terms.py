@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key
+from core.vietnamese import fold_diacritics, has_diacritics, index_key
 from retrieval.abbreviations import ABBREVIATIONS, ENGLISH, SYNONYMS
 
 # A word with a letter in it is one token ("5G", "grdp"); otherwise a number as written ("6.150,1").

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from nghiquyet.cli.common import console, err_console, friendly_errors, make_settings, store_option
-from nghiquyet.errors import EvaluationError
+from core.errors import EvaluationError
 
 
 @click.command("eval")

@@ -7,19 +7,20 @@ prove every question is answerable from the corpus (or, for `unanswerable`, is n
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ingest.vietnamese import fold_diacritics, nfc
-from nghiquyet.errors import QuestionFileError
+from core.vietnamese import fold_diacritics, nfc
+from core.errors import QuestionFileError
+from core.locks import exclusive, lock_path_for
 # Re-exported: benchmarks and the metrics match quotes and figures with the same rules.
 from nghiquyet.evaluation.matching import contains_figure, match_key, shows_figure, verbatim_key
 
@@ -468,9 +469,15 @@ def append_question(path: Path | str, question: Question) -> None:
         raise QuestionFileError(f"Không tìm thấy tệp câu hỏi {path}.") from exc
     except OSError as exc:
         raise QuestionFileError(f"Không mở được tệp câu hỏi {path} để ghi: {exc.strerror or exc}.") from exc
-    with os.fdopen(fd, "r+", encoding="utf-8", newline="") as handle:
-        # Several app sessions may approve answers at once: one writer at a time.
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    with os.fdopen(fd, "r+", encoding="utf-8", newline="") as handle, ExitStack() as held:
+        try:
+            # Several app sessions may approve answers at once: one writer at a time.
+            held.enter_context(exclusive(lock_path_for(path)))
+        except OSError as exc:
+            raise QuestionFileError(
+                f"Không khóa được tệp câu hỏi {path} để ghi: {exc.strerror or exc}.",
+                f"Cần quyền ghi thư mục {path.parent}.",
+            ) from exc
         text = handle.read()
         current = parse_questions(text, path=path)
         if current.get(question.id) is not None:

@@ -279,7 +279,7 @@ def test_oversize_and_unsupported_uploads_are_refused_with_a_message(
 
 
 def test_upload_goes_through_the_same_ingest_path_as_the_cli(empty_store_env: Path) -> None:
-    from nghiquyet.config import load_settings
+    from core.config import load_settings
     from nghiquyet.engine import Engine
     from nghiquyet.library import ingest_uploads
 
@@ -330,7 +330,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_unreachable_store_is_reported_and_the_app_recovers(
     tmp_path: Path, app_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nghiquyet.config import load_settings
+    from core.config import load_settings
     from nghiquyet.engine import Engine
 
     port = free_port()
