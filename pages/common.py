@@ -37,6 +37,10 @@ _CSS = """
 [data-testid="stPopoverBody"] { max-width: min(46rem, 92vw); }
 [data-testid="stPopoverBody"] [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.65; }
 [data-testid="stChatInput"] textarea { font-size: 1.12rem; }
+.st-key-nq-language { position: absolute; width: 0; height: 0; overflow: hidden; }
+[class*="st-key-passage-"] { max-height: 55vh; overflow-y: auto; }
+.st-key-context_chip { margin-top: -0.4rem; }
+.st-key-context_chip [data-testid="stBaseButton-tertiary"] { border: 1px solid #C9C2B4; border-radius: 1rem; padding: 0 0.7rem; }
 @media (max-width: 820px) {
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-top: 1rem; }
 }
@@ -46,6 +50,101 @@ _CSS = """
 
 def apply_style() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
+
+
+# Streamlit writes `<html lang="en">` and English labels of its own (skip link, multiselect, upload,
+# sidebar buttons) with no setting to change them. This script, our own and static, runs in the
+# page once: it sets lang="vi", puts the Vietnamese words over those labels as they appear, and
+# collapses the sidebar the first time the app opens on a screen narrower than 1000 px (a tablet
+# held upright), where it would cover 40 % of the answer. What it cannot reach is listed in README.
+UI_WORDS = {
+    "Skip to main content": "Chuyển đến nội dung chính",
+    "Select all": "Chọn tất cả",
+    "Clear all": "Xoá tất cả",
+    "Clear": "Xoá",
+    "No results": "Không có kết quả",
+    "Copy to clipboard": "Sao chép",
+    "Copied": "Đã sao chép",
+    "Main menu": "Trình đơn",
+    "Send message": "Gửi câu hỏi",
+    "Collapse sidebar": "Thu gọn thanh bên",
+    "Expand sidebar": "Mở thanh bên",
+    "Stop": "Dừng",
+    "Running...": "Đang chạy…",
+    "Upload": "Tải lên",
+    "Browse files": "Chọn tệp",
+    "Drag and drop files here": "Kéo thả tệp vào đây",
+    "Drag and drop file here": "Kéo thả tệp vào đây",
+    "Close": "Đóng",
+    "Remove": "Bỏ",
+    "Delete": "Xoá",
+    "Fullscreen": "Toàn màn hình",
+    "Close fullscreen": "Thoát toàn màn hình",
+    "Download as CSV": "Tải về CSV",
+    "Search": "Tìm",
+    "Made with Streamlit": "Dựng bằng Streamlit",
+}
+_LANGUAGE_JS = """
+<script>
+(function () {
+  const top = window.parent;
+  const doc = top.document;
+  doc.documentElement.lang = "vi";
+  const words = %(words)s;
+  const attrs = ["aria-label", "title", "placeholder"];
+  function translate(root) {
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const text = node.nodeValue.trim();
+      if (text && Object.prototype.hasOwnProperty.call(words, text)) {
+        node.nodeValue = node.nodeValue.replace(text, words[text]);
+      }
+    }
+    root.querySelectorAll && root.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (el) {
+      attrs.forEach(function (a) {
+        const v = el.getAttribute(a);
+        if (v && Object.prototype.hasOwnProperty.call(words, v.trim())) el.setAttribute(a, words[v.trim()]);
+      });
+    });
+  }
+  function collapseOnNarrowScreens() {
+    if (top.innerWidth >= 1000 || top.sessionStorage.getItem("nq-sidebar-auto")) return;
+    const sidebar = doc.querySelector('[data-testid="stSidebar"]');
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (sidebar && button && sidebar.getAttribute("aria-expanded") === "true") {
+      button.click();
+      top.sessionStorage.setItem("nq-sidebar-auto", "1");
+    } else if (sidebar && sidebar.getAttribute("aria-expanded") === "false") {
+      top.sessionStorage.setItem("nq-sidebar-auto", "1");
+    }
+  }
+  translate(doc.body);
+  collapseOnNarrowScreens();
+  if (top.__nqLanguage) return;
+  top.__nqLanguage = true;
+  let pending = false;
+  new top.MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    top.requestAnimationFrame(function () {
+      pending = false;
+      if (doc.documentElement.lang !== "vi") doc.documentElement.lang = "vi";
+      translate(doc.body);
+      collapseOnNarrowScreens();
+    });
+  }).observe(doc.body, {childList: true, subtree: true, characterData: true});
+})();
+</script>
+"""
+
+
+def apply_language() -> None:
+    """lang="vi", Vietnamese over Streamlit's own English labels, sidebar folded on narrow screens."""
+    import json
+
+    with st.container(key="nq-language"):
+        st.iframe(_LANGUAGE_JS % {"words": json.dumps(UI_WORDS, ensure_ascii=False)}, height=1)
 
 
 def current_settings() -> Settings:

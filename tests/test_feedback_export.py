@@ -218,3 +218,32 @@ def test_a_province_outside_the_filter_is_reported_only_when_indexed() -> None:
     assert provinces_outside(["Kiên Giang"], Filters(), docs) == ()
     assert provinces_outside(["Kiên Giang"], Filters(sources=("tv.txt",)), docs) == ("Kiên Giang",)
     assert provinces_outside(["Kiên Giang"], Filters(years=(2021,)), docs) == ("Kiên Giang",)
+
+
+def test_admin_figures_come_from_the_passage_not_from_words() -> None:
+    from nghiquyet.feedback import passage_figures
+
+    text = "Do ảnh hưởng của dịch Covid-19, 03 mặt hàng giảm; tăng trưởng GRDP năm 2020 đạt 3,32%, thu ngân sách 2.458 tỷ đồng."
+    chunk = Chunk(text, DOC.source, (), None, "indicator", 3, DOC)
+    start = text.index("tăng trưởng")
+    figures = passage_figures((Citation(1, Passage(chunk, 0.9), ((start, len(text)),)),))
+    assert figures[:2] == ("3,32%", "2.458 tỷ đồng")  # the cited sentence's figures first
+    assert "19" not in figures and "2020" not in figures
+    assert "03" in figures  # a count the admin may still choose: it is offered, never chosen for them
+
+
+def test_llm_notes_never_show_addresses_or_exception_text() -> None:
+    from nghiquyet.engine import public_reason, without_addresses
+
+    assert public_reason("Không gọi được mô hình ngôn ngữ q @ http://10.0.0.5:8080/v1: hết thời gian chờ") == (
+        "mô hình ngôn ngữ không trả lời kịp"
+    )
+    assert public_reason("Không gọi được mô hình ngôn ngữ q @ http://10.0.0.5:8080/v1: không kết nối được") == (
+        "không kết nối được mô hình ngôn ngữ"
+    )
+    assert public_reason("Không gọi được mô hình q @ http://h/v1: APIStatusError: 500") == (
+        "mô hình ngôn ngữ không dùng được lúc này"
+    )
+    reason = "Mô hình không tìm thấy câu trả lời trong các đoạn trích; hiển thị câu trả lời trích xuất."
+    assert public_reason(reason) == reason
+    assert without_addresses("Máy chủ http://10.0.0.5:8080/v1 chậm.") == "Máy chủ chậm."
