@@ -150,3 +150,28 @@ def test_regression_button_only_in_admin_mode_with_figures_from_the_passage(
     assert app_files["questions"].read_text(encoding="utf-8") == (REPO / "regression" / "questions.yaml").read_text(
         encoding="utf-8"
     )
+
+
+def test_full_text_opens_at_the_cited_passage(app_env: Path) -> None:
+    from pages.source_view import document_url
+
+    at = ask(start_app(), TV_2021)
+    answer = at.session_state["turns"][-1].answer
+    chunk = answer.citations[0].passage.chunk
+    url = document_url(chunk)
+    assert url.startswith("./toan-van?") and url.endswith(f"#doan-{chunk.seq + 1}")
+    # The inline [1] of the answer links there too.
+    assert f"[**\\[1\\]**]({url})" in next(t for t in texts(assistant_messages(at)[-1]) if "**\\[1\\]**" in t)
+
+    page = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
+    page.query_params["nguon"] = chunk.source
+    page.query_params["doan"] = str(chunk.seq + 1)
+    page.switch_page("pages/document.py").run()
+    assert not page.exception, page.exception
+    heading = next(h for h in page.subheader if "Đoạn được trích" in h.value)
+    assert heading.anchor == f"doan-{chunk.seq + 1}"
+    assert "mục B.I.2, đoạn 80/148" in plain(heading.value)
+    body = [plain(m.value) for m in page.markdown]
+    assert any("11%" in b for b in body)
+    # The whole document is there, not only the passage.
+    assert len([b for b in body if b.strip()]) > 100
