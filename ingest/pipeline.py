@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ingest.chunking import chunk_document, join_pages
 from ingest.loaders import load_document
 from ingest.metadata import detect_metadata
 from ingest.models import Chunk, DocumentMeta
+from ingest.periods import assign_periods
 from ingest.repair import repair_pages
 from ingest.sidecar import apply_sidecar, find_sidecar, is_sidecar, load_sidecar
 from nghiquyet.config import Settings
@@ -52,8 +53,14 @@ def prepare_document(path: Path, settings: Settings) -> PreparedDocument:
         meta = apply_sidecar(meta, overrides)
         if overrides:
             warnings.append(f"Đã áp dụng siêu dữ liệu từ “{sidecar.name}” ({', '.join(sorted(overrides))}).")
+    chunks = assign_periods(chunk_document(pages, meta, settings.max_chunk_chars))
+    if not meta.years:
+        # No title or heading says which years the document is about: its passages' periods do.
+        derived = tuple(sorted({y for chunk in chunks for y in chunk.period_years}))
+        if derived:
+            meta = replace(meta, years=derived)
+            chunks = [replace(chunk, doc=meta) for chunk in chunks]
     warnings.extend(_missing(meta))
-    chunks = chunk_document(pages, meta, settings.max_chunk_chars)
     if not chunks:
         raise EmptyDocument(
             f"Tệp “{path.name}” không có đoạn văn bản nào để lập chỉ mục.",

@@ -50,11 +50,12 @@ _DINH_PREFIXES = frozenset(
     "quyết ổn xác quy nhất khẳng ấn cố giả chỉ thẩm bình kiên phủ an kiểm giám nghị hiệp xét thỏa thoả "
     "lập đặc tiền phán".split()
 )
-_DINH_SUFFIXES = frozenset("hướng mức kỳ nghĩa danh vị cư lượng giá hình chế đoạt tính".split())
+_DINH_SUFFIXES = frozenset(index_key(w) for w in "hướng mức kỳ nghĩa danh vị cư lượng giá hình chế đoạt tính".split())
 _COMPARISON_CUES = ("so sánh", "khác nhau", "chênh lệch", "compare", "comparison", "versus", "vs")
 
 
 def _cue_pattern(cue: str, folded: bool) -> re.Pattern[str]:
+    cue = index_key(cue)
     text = fold_diacritics(cue) if folded else cue
     return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
 

@@ -83,7 +83,8 @@ def facts(chunk: Chunk) -> ChunkFacts:
     body = index_key(f"{chunk.text}\n{chunk.context}" if chunk.context else chunk.text)
     return ChunkFacts(
         heading_years=frozenset(int(y) for y in _YEAR.findall(heading)),
-        text_years=frozenset(int(y) for y in _YEAR.findall(body)),
+        # The passage's period counts as its own words: "Nổi bật là, … 6,08%" after "Năm 2020, …".
+        text_years=frozenset(int(y) for y in _YEAR.findall(body)) | frozenset(chunk.period_years),
         # A table row carries target and result columns side by side: its columns say which, not its heading.
         stance="" if chunk.kind == "table_row" else _stance(chunk.heading_path),
         target_years=frozenset(int(y) for y in _TARGET_YEAR.findall(body)),

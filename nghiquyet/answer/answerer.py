@@ -11,15 +11,16 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from core.genre import years_in
 from ingest.models import Chunk
 from ingest.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
-from nghiquyet.answer.terms import TermStats
+from nghiquyet.answer.terms import KeyedText, TermStats
 from nghiquyet.config import Settings
 from nghiquyet.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
@@ -44,17 +45,29 @@ class CorpusInfo:
     """What the answer layer derives from the whole index: term rarity, provinces and their years."""
 
     stats: TermStats
-    available: Mapping[str, tuple[int, ...]]
+    available: Mapping[str, tuple[int, ...]]            # years the documents are about (metadata)
+    mentioned: Mapping[str, frozenset[int]] = field(default_factory=dict)  # every year a passage speaks of
+    documents: Mapping[str, KeyedText] = field(default_factory=dict)      # each source's words, for coverage
 
 
 def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
     stats = TermStats.from_texts(f"{c.text}\n{c.context}" if c.context else c.text for c in chunks)
     years: dict[str, set[int]] = {}
+    mentioned: dict[str, set[int]] = {}
+    texts: dict[str, list[str]] = {}
     for chunk in chunks:
+        texts.setdefault(chunk.source, [chunk.doc.title or ""]).append(chunk.text)
         province = chunk.doc.province
         if province:
             years.setdefault(province, set()).update(chunk.doc.years)
-    return CorpusInfo(stats=stats, available={p: tuple(sorted(ys)) for p, ys in years.items()})
+            said = mentioned.setdefault(province, set())
+            said.update(chunk.doc.years, chunk.period_years, years_in(chunk.text), *map(years_in, chunk.heading_path))
+    return CorpusInfo(
+        stats=stats,
+        available={p: tuple(sorted(ys)) for p, ys in years.items()},
+        mentioned={p: frozenset(ys) for p, ys in mentioned.items()},
+        documents={source: KeyedText.of(*parts) for source, parts in texts.items()},
+    )
 
 
 def prepare_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]:
@@ -137,7 +150,10 @@ class Answerer:
         pool = list(result.passages)
         if not result.analysis.provinces and filters.empty:
             pool.extend(_other_provinces(text, retriever, result, info.available))
-        draft = compose(text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters)
+        draft = compose(
+            text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
+            mentioned=info.mentioned or None, documents=info.documents,
+        )
 
         mode = "extractive"
         fallback: str | None = None

@@ -14,16 +14,17 @@ composer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.vietnamese import fold_diacritics, index_key
+from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
 from nghiquyet.answer.terms import (
     Coverage,
     KeyedText,
     QuestionTerms,
+    Term,
     TermStats,
     coverage,
     precision,
@@ -44,11 +45,11 @@ _RANK_PENALTY = 0.02
 MAX_LINES_PER_PROVINCE = 3
 MAX_PROVINCES = 6
 
-_QUANTITY = re.compile(
+_QUANTITY = key_regex(
     r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|phần trăm|số lượng|\bmức\b|ngày nào|khi nào|bao giờ|ngày tháng|"
     r"how many|how much|what percentage|what share|\brate\b|\bwhen\b"
 )
-_SIGNER = re.compile(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
+_SIGNER = key_regex(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
 _WHO = re.compile(r"\bai\b|người nào|\bwho\b")
 # "Who signed", "on which day", "when": the answer is a name or a date even when the question carries a
 # document number ("Nghị quyết 27-NQ/TU do ai ký?"), so it is not framed as a target or a result.
@@ -110,13 +111,14 @@ _QUANTITY_FOLDED = re.compile(fold_diacritics(_QUANTITY.pattern))
 def asks_quantity(question: str) -> bool:
     """"bao nhiêu", "mấy", "tỷ lệ", "how many" …: the answer must state a figure (typed with or without accents)."""
     key = index_key(question)
-    return bool(_QUANTITY.search(key) or _QUANTITY_FOLDED.search(fold_diacritics(key)))
+    # Folded matching only for a question typed without accents: folded, "mục tiêu" would read as "mức".
+    return bool(_QUANTITY.search(key) or (not has_diacritics(key) and _QUANTITY_FOLDED.search(fold_diacritics(key))))
 
 
 def asks_who_or_when(question: str) -> bool:
     """A question whose answer is a person or a date (typed with or without accents)."""
     key = index_key(question)
-    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
+    return bool(_WHO_OR_WHEN.search(key) or (not has_diacritics(key) and _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key))))
 
 
 def format_years(years: Sequence[int]) -> str:
@@ -164,8 +166,8 @@ def _role_bonus(statement: Statement, intent: str) -> float:
 def year_matches(statement: Statement, years: set[int]) -> bool:
     """About an asked year. A period must share at least two years with an asked period
     ("nhiệm kỳ 2015 - 2020" is not an answer about "nhiệm kỳ 2020-2025")."""
-    if not years:
-        return True
+    if not years or not statement.years:
+        return True  # nothing says which year it is about: the ranking prefers statements that say so
     shared = statement.years & years
     if len(years) > 1 and len(statement.years) > 1:
         return len(shared) >= 2
@@ -190,14 +192,17 @@ def score_statements(
     *,
     years: set[int],
     quantity: bool,
+    documents: Mapping[str, KeyedText] | None = None,
 ) -> list[Scored]:
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
+    in_document = _document_lookup(documents or {})
     out: list[Scored] = []
     for rank, passage in enumerate(passages):
+        doc_has = in_document(passage.chunk.source)
         for statement in chunk_statements(passage.chunk):
             keyed = statement.keyed
-            cover = coverage(terms, keyed, statement.context)
+            cover = coverage(terms, keyed, statement.context, doc_has)
             with_lead = False
             own = cover.text_ratio
             if statement.lead and not statement.column and cover.text_ratio == 0:
@@ -229,6 +234,26 @@ def score_statements(
             out.append(Scored(statement, cover, score, with_lead))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Callable[[Term], bool] | None]:
+    """Per source, "does the rest of the document carry this term?" — each answer computed once per question."""
+    memo: dict[tuple[str, Term], bool] = {}
+
+    def for_source(source: str) -> Callable[[Term], bool] | None:
+        keyed = documents.get(source)
+        if keyed is None:
+            return None
+
+        def has(term: Term) -> bool:
+            key = (source, term)
+            if key not in memo:
+                memo[key] = keyed.has(term)
+            return memo[key]
+
+        return has
+
+    return for_source
 
 
 def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
@@ -467,14 +492,23 @@ def compose(
     available: Mapping[str, Sequence[int]],
     stats: TermStats | None = None,
     filters: Filters = Filters(),
+    mentioned: Mapping[str, frozenset[int]] | None = None,
+    documents: Mapping[str, KeyedText] | None = None,
 ) -> Draft:
-    """The extractive answer to `question` from ranked `passages` (or a refusal saying why)."""
-    known_years = {y for ys in available.values() for y in ys}
+    """The extractive answer to `question` from ranked `passages` (or a refusal saying why).
+
+    `available` is what the documents are about (shown when refusing); `mentioned` every year each
+    province's passages speak of. A year is refused outright only when no passage of the asked
+    province(s) mentions it: document metadata ranks, it never refuses.
+    """
     asked_provinces = tuple(dict.fromkeys((*filters.provinces, *analysis.provinces)))
     unknown_provinces = [p for p in asked_provinces if p in analysis.unknown_provinces or (available and p not in available)]
     known_provinces = [p for p in asked_provinces if p not in unknown_provinces]
     asked_years = set(analysis.years) | set(filters.years) | years_in(question)
-    unknown_years = {y for y in asked_years if y in analysis.unknown_years or (known_years and y not in known_years)}
+    if mentioned is None:
+        mentioned = {p: frozenset(ys) for p, ys in available.items()}
+    known_years = {y for p, ys in mentioned.items() if not known_provinces or p in known_provinces for y in ys}
+    unknown_years = {y for y in asked_years if known_years and y not in known_years}
 
     reasons = []
     if unknown_provinces:
@@ -495,7 +529,7 @@ def compose(
     quantity = asks_quantity(question)
     years = asked_years - unknown_years
     pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
-    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity)
+    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity, documents=documents)
 
     by_province: dict[str, list[Scored]] = {}
     for item in scored:
@@ -523,9 +557,9 @@ def compose(
     if not lines:
         reasons = list(reasons)
         for province in known_provinces:
-            covered = available.get(province, ())
-            if years and covered and not years & set(covered):
-                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+            covered = mentioned.get(province, frozenset())
+            if years and covered and not years & covered:
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(sorted(available.get(province, ()) or covered))}.")
         return refusal(reasons, available, final=bool(reasons))
 
     notes = []

@@ -14,8 +14,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from core.genre import YEAR_RE, YEAR_SPAN_RE
+from core.genre import years_in as genre_years_in
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from ingest.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -25,11 +27,6 @@ Role = Literal["target", "result", "mixed", "unknown"]
 # A sentence ends at . ! ? … followed by space and something that starts a sentence, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[*]?[A-ZĐÀ-Ỹ0-9\-–•+])|\n+")
 _BULLET = re.compile(r"^\s*(?:[-–—•+*]\s*|\(\d{1,3}\)\s*|\d{1,3}[.)-]\s+|[a-zđ]\)\s+)+")
-# A year is four digits not inside a longer number; a comma or dot after it is punctuation ("Năm 2020, …").
-_YEAR = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
-_YEAR_SPAN = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)(?![\d]|[.,]\d)")
-# A year that is a comparison base or the name of another period, not the year a statement is about.
-_BASE_YEAR = re.compile(r"(?:so với|so|so cùng kỳ|bằng|hơn) (?:năm |cùng kỳ năm )?((?:19|20)\d\d)")
 
 # Long sentences are offered clause by clause too; shorter ones are quoted whole (indicator lines
 # such as "Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%; … 51 – 52%" must stay together).
@@ -41,7 +38,7 @@ _TARGET_HEADING = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hư
 _INLINE_TARGET = re.compile(
     r"\((?:nghị quyết|nq|kế hoạch|kh|chỉ tiêu|mục tiêu)[^)]*\d[^)]*\)|so với nghị quyết[^.;]*\d|chỉ tiêu nghị quyết[^.;]*\d"
 )
-_RESULT_TEXT = re.compile(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
+_RESULT_TEXT = key_regex(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
 _TARGET_TEXT = re.compile(r"phấn đấu|trở lên|\bđạt từ\b|\bkhoảng\b|dự kiến|\bmục tiêu\b|\bchỉ tiêu\b")
 # Instructions aimed at an assistant ("Bỏ qua mọi hướng dẫn trước đó…") are never quoted as facts.
 _INSTRUCTION = re.compile(
@@ -110,17 +107,9 @@ def _text_years(text: str, drop_bases: bool) -> frozenset[int]:
     return _years_in_key(index_key(text), drop_bases)
 
 
-@lru_cache(maxsize=50_000)
 def _years_in_key(key: str, drop_bases: bool = False) -> frozenset[int]:
-    """Years in an `index_key`ed text."""
-    bases = {int(y) for y in _BASE_YEAR.findall(key)} if drop_bases else set()
-    years: set[int] = set()
-    for a, b in _YEAR_SPAN.findall(key):
-        lo, hi = int(a), int(b)
-        if 0 < hi - lo <= 10:
-            years.update(range(lo, hi + 1))
-    years.update(int(y) for y in _YEAR.findall(key))
-    return frozenset(years - bases)
+    """Years in an `index_key`ed text (the genre's rule: spans name every year, bases dropped on request)."""
+    return genre_years_in(key, drop_bases)
 
 
 def _period_label(heading_path: Sequence[str]) -> str:
@@ -146,7 +135,7 @@ def heading_role(heading_path: tuple[str, ...]) -> Role:
     """The stance of the outermost heading that has a clear one (parts of a plan vs. a report)."""
     for heading in heading_path:
         key = index_key(heading)
-        if len(_years_in(heading)) >= 2 and not _YEAR_SPAN.search(key):
+        if len(_years_in(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
             continue  # a title-like heading about two years ("kết quả 2020, chỉ tiêu 2021") decides nothing
         r = _RESULT_HEADING.search(key)
         t = _TARGET_HEADING.search(key)
@@ -202,6 +191,8 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
         return frozenset(own & section) or section
     if own:
         return frozenset(own)
+    if chunk.period_years:
+        return frozenset(chunk.period_years)
     title_years = _years_in(chunk.doc.title or "")
     if title_years:
         return frozenset(title_years)
@@ -351,7 +342,7 @@ def value_with_unit(value: str, unit: str) -> str:
 
 
 def _is_data_header(header: str) -> bool:
-    return bool(_YEAR.search(header)) and "/" not in header
+    return bool(YEAR_RE.search(header)) and "/" not in header
 
 
 def _column_role(header: str) -> Role:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -405,7 +405,18 @@ def _adjacent(left: Term, right: Term, text: KeyedText) -> bool:
     return False
 
 
-def coverage(terms: QuestionTerms, text: KeyedText, context: KeyedText) -> Coverage:
+# Credit for a term only the rest of the document carries: "Đại hội … lần thứ XIX" names the document a
+# statement stands in, not what the statement itself says.
+DOCUMENT_CREDIT = 0.5
+
+
+def coverage(
+    terms: QuestionTerms,
+    text: KeyedText,
+    context: KeyedText,
+    document: Callable[[Term], bool] | None = None,
+) -> Coverage:
+    """What share of the question (by term weight) the fragment, its headings, and its document carry."""
     total = terms.total_weight
     if total <= 0:
         return Coverage(1.0, 1.0, (), ())
@@ -425,6 +436,9 @@ def coverage(terms: QuestionTerms, text: KeyedText, context: KeyedText) -> Cover
             in_text += PART_CREDIT * term.weight
             in_all += PART_CREDIT * term.weight
             matched.append("~" + term.label)
+        elif document is not None and document(term):
+            in_all += DOCUMENT_CREDIT * term.weight
+            matched.append("doc:" + term.label)
         else:
             missing.append(term.label)
     return Coverage(in_all / total, in_text / total, tuple(matched), tuple(missing))
