@@ -83,13 +83,31 @@ UI_WORDS = {
     "Download as CSV": "Tải về CSV",
     "Search": "Tìm",
     "Made with Streamlit": "Dựng bằng Streamlit",
+    "Sidebar": "Thanh bên",
+    "App pages": "Các trang",
+    "Open": "Mở",
+    "Link to heading": "Liên kết tới mục này",
+    "st.iframe": "Thiết lập ngôn ngữ giao diện",
+    "Rerun": "Chạy lại",
+    "Settings": "Cài đặt",
+    "Print": "In trang",
+    "About": "Giới thiệu",
+    "Clear cache": "Xoá bộ nhớ đệm",
+    "Record a screencast": "Quay màn hình",
+    "Show options": "Tuỳ chọn",
+    "Expand": "Mở rộng",
+    "Collapse": "Thu gọn",
+    "Thumbs up": "Hài lòng",
+    "Thumbs down": "Không hài lòng",
+    "Chat message from user": "Câu hỏi",
+    "Chat message from assistant": "Câu trả lời",
+    "Feedback rating": "Đánh giá câu trả lời",
 }
-_LANGUAGE_JS = """
-<script>
+# Runs in the app's page (not in the iframe that delivers it: an iframe is redrawn with the page and
+# its listeners would die with it), once per page load.
+_PAGE_JS = r"""
 (function () {
-  const top = window.parent;
-  const doc = top.document;
-  doc.documentElement.lang = "vi";
+  const doc = document;
   const words = %(words)s;
   const attrs = ["aria-label", "title", "placeholder"];
   function translate(root) {
@@ -101,39 +119,51 @@ _LANGUAGE_JS = """
         node.nodeValue = node.nodeValue.replace(text, words[text]);
       }
     }
-    root.querySelectorAll && root.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (el) {
+    root.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (el) {
       attrs.forEach(function (a) {
         const v = el.getAttribute(a);
-        if (v && Object.prototype.hasOwnProperty.call(words, v.trim())) el.setAttribute(a, words[v.trim()]);
+        if (!v) return;
+        if (Object.prototype.hasOwnProperty.call(words, v.trim())) el.setAttribute(a, words[v.trim()]);
+        // A label Streamlit copies from our escaped Markdown ("\[1\] Trà Vinh") is read as written.
+        else if (/\\[!-\/:-@[-`{-~]/.test(v)) el.setAttribute(a, v.replace(/\\([!-\/:-@[-`{-~])/g, "$1"));
+        else if (/^[a-z_]+ icon$/.test(v)) el.setAttribute(a, "biểu tượng");
       });
     });
   }
   function collapseOnNarrowScreens() {
-    if (top.innerWidth >= 1000 || top.sessionStorage.getItem("nq-sidebar-auto")) return;
+    if (window.innerWidth >= 1000 || sessionStorage.getItem("nq-sidebar-auto")) return;
     const sidebar = doc.querySelector('[data-testid="stSidebar"]');
     const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
-    if (sidebar && button && sidebar.getAttribute("aria-expanded") === "true") {
-      button.click();
-      top.sessionStorage.setItem("nq-sidebar-auto", "1");
-    } else if (sidebar && sidebar.getAttribute("aria-expanded") === "false") {
-      top.sessionStorage.setItem("nq-sidebar-auto", "1");
-    }
+    if (!sidebar || !button) return;
+    if (sidebar.getAttribute("data-collapsed") === "false") button.click();
+    // Once: a reader who opens it again on a tablet keeps it open.
+    sessionStorage.setItem("nq-sidebar-auto", "1");
   }
-  translate(doc.body);
-  collapseOnNarrowScreens();
-  if (top.__nqLanguage) return;
-  top.__nqLanguage = true;
+  function update() {
+    if (doc.documentElement.lang !== "vi") doc.documentElement.lang = "vi";
+    translate(doc.body);
+    collapseOnNarrowScreens();
+  }
   let pending = false;
-  new top.MutationObserver(function () {
+  new MutationObserver(function () {
     if (pending) return;
     pending = true;
-    top.requestAnimationFrame(function () {
-      pending = false;
-      if (doc.documentElement.lang !== "vi") doc.documentElement.lang = "vi";
-      translate(doc.body);
-      collapseOnNarrowScreens();
-    });
+    requestAnimationFrame(function () { pending = false; update(); });
   }).observe(doc.body, {childList: true, subtree: true, characterData: true});
+  window.addEventListener("resize", collapseOnNarrowScreens);
+  update();
+})();
+"""
+_LANGUAGE_JS = """
+<script>
+(function () {
+  const top = window.parent;
+  top.document.documentElement.lang = "vi";
+  if (top.__nqLanguage) return;
+  top.__nqLanguage = true;
+  const script = top.document.createElement("script");
+  script.textContent = %(code)s;
+  top.document.head.appendChild(script);
 })();
 </script>
 """
@@ -144,7 +174,8 @@ def apply_language() -> None:
     import json
 
     with st.container(key="nq-language"):
-        st.iframe(_LANGUAGE_JS % {"words": json.dumps(UI_WORDS, ensure_ascii=False)}, height=1)
+        code = _PAGE_JS % {"words": json.dumps(UI_WORDS, ensure_ascii=False)}
+        st.iframe(_LANGUAGE_JS % {"code": json.dumps(code)}, height=1)
 
 
 def current_settings() -> Settings:
