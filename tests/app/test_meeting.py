@@ -175,3 +175,35 @@ def test_full_text_opens_at_the_cited_passage(app_env: Path) -> None:
     assert any("11%" in b for b in body)
     # The whole document is there, not only the passage.
     assert len([b for b in body if b.strip()]) > 100
+
+
+@pytest.mark.parametrize("grounded", [True, False])
+def test_llm_mode_shows_the_extractive_answer_first_and_replaces_it_only_when_grounded(
+    app_env: Path, monkeypatch: pytest.MonkeyPatch, grounded: bool
+) -> None:
+    from tests.answer.openai_server import openai_server
+    from tests.answer.test_answer_llm import correct, invented
+
+    with openai_server([correct if grounded else invented], delay_s=0.5) as server:
+        monkeypatch.setenv("NGHIQUYET_LLM_BACKEND", "openai")
+        monkeypatch.setenv("NGHIQUYET_LLM_MODEL", "qwen-test")
+        monkeypatch.setenv("NGHIQUYET_LLM_BASE_URL", server.base_url)
+        at = start_app()
+        next(r for r in at.sidebar.radio if r.label == "Cách trả lời").set_value("llm").run()
+        at = ask(at, TV_2021)
+    message = assistant_messages(at)[-1]
+    (status,) = blocks_of_type(message, "status")
+    # The extractive answer was drawn before the model was asked; it stays in the (folded) status box.
+    drafted = "\n".join(plain(t) for t in texts(status))
+    assert "Tìm tài liệu: xong" in drafted and "Năm 2021, Trà Vinh đặt chỉ tiêu" in drafted
+    shown = [plain(t) for t in texts(message) if t not in texts(status)]
+    if grounded:
+        assert status.label.startswith("Đã kiểm tra số liệu")
+        assert any("tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020 [[1]](./toan-van?" in t for t in shown), shown
+        assert any("dùng LLM (qwen-test)" in t for t in shown)
+    else:
+        assert status.label == "Giữ câu trả lời trích nguyên văn."
+        assert not any("12,5" in t for t in shown if "Không dùng câu trả lời của LLM" not in t)
+        assert any("Không dùng câu trả lời của LLM (Câu trả lời của mô hình có số liệu không có trong nguồn: 12,5)" in t
+                   for t in shown)
+    assert not any("127.0.0.1" in t or "/v1" in t for t in shown), shown
