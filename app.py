@@ -41,7 +41,7 @@ from nghiquyet.export import (
 from nghiquyet.feedback import Rating, add_regression_question, append_feedback, passage_figures, record_for
 from nghiquyet.filter_scope import provinces_outside
 from nghiquyet.safe_text import answer_markdown, escape_markdown, markdown_block
-from pages import common, source_view
+from pages import common, document, source_view
 from retrieval.models import Filters
 
 if TYPE_CHECKING:
@@ -401,6 +401,9 @@ def _welcome(docs: Sequence["StoredDocument"]) -> None:
 
 
 def chat_page() -> None:
+    if document.wanted():  # "Xem toàn văn" / an answer's [n], opened in a new tab
+        document.document_page()
+        return
     settings = common.current_settings()
     engine = common.engine_for(settings)
     turns = _turns()
@@ -458,10 +461,6 @@ def main() -> None:
     pages = [
         st.Page(chat_page, title="Hỏi đáp", icon=":material/forum:", default=True),
         st.Page(LIBRARY_PAGE, title="Thư viện tài liệu", icon=":material/library_books:", url_path="thu-vien"),
-        st.Page(
-            source_view.DOCUMENT_PAGE, title="Toàn văn tài liệu", icon=":material/article:",
-            url_path=source_view.DOCUMENT_URL_PATH, visibility="hidden",
-        ),
     ]
     st.navigation(pages).run()
 

@@ -37,7 +37,7 @@ _CSS = """
 [data-testid="stPopoverBody"] { max-width: min(46rem, 92vw); }
 [data-testid="stPopoverBody"] [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.65; }
 [data-testid="stChatInput"] textarea { font-size: 1.12rem; }
-.st-key-nq-language { position: absolute; width: 0; height: 0; overflow: hidden; }
+.st-key-nq-language, .st-key-nq-scroll { position: absolute; width: 0; height: 0; overflow: hidden; }
 [class*="st-key-passage-"] { max-height: 55vh; overflow-y: auto; }
 .st-key-context_chip { margin-top: -0.4rem; }
 .st-key-context_chip [data-testid="stBaseButton-tertiary"] { border: 1px solid #C9C2B4; border-radius: 1rem; padding: 0 0.7rem; }
@@ -245,3 +245,32 @@ def documents(engine: Engine, *, refresh: bool = False) -> list["StoredDocument"
 def forget_documents() -> None:
     """After an ingest or a delete: the next read goes to the store."""
     st.session_state.pop("_documents", None)
+
+
+_SCROLL_JS = """
+<script>
+(function () {
+  const doc = window.parent.document;
+  let tries = 0;
+  const timer = setInterval(function () {
+    const target = doc.getElementById(%(anchor)s);
+    if (target || ++tries > 100) {
+      clearInterval(timer);
+      if (target) target.scrollIntoView({block: "start"});
+    }
+  }, 100);
+})();
+</script>
+"""
+
+
+def scroll_to(anchor: str) -> None:
+    """Bring the heading with this anchor into view once the page is drawn.
+
+    Streamlit scrolls to a heading named by the URL's #fragment, but its page routing drops the
+    fragment of a URL with a query string before the heading exists; so the page asks for it.
+    """
+    import json
+
+    with st.container(key="nq-scroll"):
+        st.iframe(_SCROLL_JS % {"anchor": json.dumps(anchor)}, height=1)

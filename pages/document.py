@@ -1,7 +1,9 @@
 """The whole text of one document, opened at a cited passage ("Xem toàn văn" and the answer's [n]).
 
-The URL names the document and the passage (`?nguon=<tệp>&doan=80#doan-80`); Streamlit scrolls to
-the heading whose anchor is the URL's fragment, so the passage is on screen when the page opens.
+The URL names the document and the passage (`/?nguon=<tệp>&doan=80`), on the app's main address: a
+page of its own (`/toan-van`) opened in a new tab made Streamlit show "Page not found" first, because
+it looks the path up among the files of `pages/` before `st.navigation` names the pages. The view
+scrolls to the passage's heading once drawn, so the passage is on screen when it opens.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from pages.source_view import anchor
 def _paragraph_number() -> int | None:
     raw = st.query_params.get("doan", "")
     return int(raw) if raw.isdigit() else None
+
+
+def wanted() -> bool:
+    """Whether the address asks for a document's full text rather than the chat."""
+    return bool(st.query_params.get("nguon"))
+
+
+def _back_to_chat() -> None:
+    st.query_params.clear()
 
 
 def document_page() -> None:
@@ -41,6 +52,7 @@ def document_page() -> None:
     meta = next(d.meta for d in docs if d.meta.source == source)
     chunks = engine.document_chunks(source)
     target = _paragraph_number()
+    st.button("Về trang hỏi đáp", icon=":material/arrow_back:", on_click=_back_to_chat, key="back_to_chat")
     st.title(escape_markdown(meta.title or source))
     facts = [f for f in (meta.province, year_span(meta.years), meta.doc_type, meta.number) if f]
     st.caption(escape_markdown(" · ".join([*facts, f"tệp {source}", f"{len(chunks)} đoạn"])))
@@ -61,8 +73,7 @@ def document_page() -> None:
             st.subheader(escape_markdown(f"Đoạn được trích · {place}"), anchor=anchor(chunk), divider="orange")
             with st.container(border=True, key="cited-passage"):
                 st.markdown(markdown_block(chunk.text, [(0, len(chunk.text))]))
+            common.scroll_to(anchor(chunk))
         else:
             st.markdown(markdown_block(chunk.text))
 
-
-document_page()

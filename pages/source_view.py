@@ -2,7 +2,7 @@
 
 A popover on a phone is a small window: the highlighted passage comes first so it is read without
 scrolling; the place reads as officials find it in print ("mục B.I.2, đoạn 80/148", "trang 3");
-"Xem toàn văn" opens the document at that passage (`pages/document.py`).
+"Xem toàn văn" opens the document at that passage (`pages/document.py`), in a new tab.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from nghiquyet.answer.models import Answer
     from nghiquyet.engine import Engine
 
-DOCUMENT_PAGE = "pages/document.py"
-DOCUMENT_URL_PATH = "toan-van"
 MARKER = re.compile(r"\[S?\d+\]")  # a citation marker in an answer's plain text
 # The answer's own marker, as `safe_text.answer_markdown` draws it.
 _DRAWN_MARKER = re.compile(r":blue-background\[\*\*\\\[(\d+)\\\]\*\*\]")
@@ -40,7 +38,7 @@ def anchor(chunk: "Chunk") -> str:
 def document_url(chunk: "Chunk") -> str:
     """The full text of the passage's document, opened at the passage (relative: works behind any host)."""
     query = urlencode({"nguon": chunk.source, "doan": chunk.seq + 1})
-    return f"./{DOCUMENT_URL_PATH}?{query}#{anchor(chunk)}"
+    return f"./?{query}"
 
 
 def linked_markers(markdown: str, answer: "Answer") -> str:

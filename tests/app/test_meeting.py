@@ -159,22 +159,24 @@ def test_full_text_opens_at_the_cited_passage(app_env: Path) -> None:
     answer = at.session_state["turns"][-1].answer
     chunk = answer.citations[0].passage.chunk
     url = document_url(chunk)
-    assert url.startswith("./toan-van?") and url.endswith(f"#doan-{chunk.seq + 1}")
+    assert url == f"./?nguon={chunk.source}&doan={chunk.seq + 1}"
     # The inline [1] of the answer links there too.
     assert f"[**\\[1\\]**]({url})" in next(t for t in texts(assistant_messages(at)[-1]) if "**\\[1\\]**" in t)
 
     page = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
     page.query_params["nguon"] = chunk.source
     page.query_params["doan"] = str(chunk.seq + 1)
-    page.switch_page("pages/document.py").run()
+    page.run()
     assert not page.exception, page.exception
     heading = next(h for h in page.subheader if "Đoạn được trích" in h.value)
     assert heading.anchor == f"doan-{chunk.seq + 1}"
     assert "mục B.I.2, đoạn 80/148" in plain(heading.value)
     body = [plain(m.value) for m in page.markdown]
     assert any("11%" in b for b in body)
-    # The whole document is there, not only the passage.
+    # The whole document is there, not only the passage; and the way back to the chat.
     assert len([b for b in body if b.strip()]) > 100
+    page.button(key="back_to_chat").click().run()
+    assert not page.query_params and page.chat_input
 
 
 @pytest.mark.parametrize("grounded", [True, False])
@@ -199,7 +201,7 @@ def test_llm_mode_shows_the_extractive_answer_first_and_replaces_it_only_when_gr
     shown = [plain(t) for t in texts(message) if t not in texts(status)]
     if grounded:
         assert status.label.startswith("Đã kiểm tra số liệu")
-        assert any("tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020 [[1]](./toan-van?" in t for t in shown), shown
+        assert any("tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020 [[1]](./?nguon=" in t for t in shown), shown
         assert any("dùng LLM (qwen-test)" in t for t in shown)
     else:
         assert status.label == "Giữ câu trả lời trích nguyên văn."
