@@ -24,7 +24,7 @@ YEAR_SPAN_RE = re.compile(
 # A year that is a comparison base or a starting point, not the year a statement is about
 # ("tăng 5% so với năm 2019", "gấp 2 lần giai đoạn 2011-2015", "lần đầu tiên kể từ năm 2016").
 BASE_YEAR_RE = key_regex(
-    rf"(?:so với|so|so cùng kỳ|bằng|hơn|gấp \S+ lần|kể từ|từ sau|trước đó)\s+"
+    rf"(?:so với|so|so cùng kỳ|cùng kỳ|bằng|hơn|gấp \S+ lần|kể từ|từ sau|trước đó)\s+"
     rf"(?:năm |cùng kỳ năm |với năm |giai đoạn |nhiệm kỳ |thời kỳ |kế hoạch )?({YEAR})(?:\s*[-–—]\s*({YEAR}))?"
 )
 # Dates are when something happened, not the period a figure is about.
@@ -39,7 +39,7 @@ class Period:
     """A period phrase as written ("6 tháng đầu năm 2021", "nhiệm kỳ 2020 - 2025") and its years."""
 
     label: str
-    years: frozenset[int]
+    years: frozenset[int]      # empty for "6 tháng đầu năm" written without its year
     kind: PeriodKind
     start: int = 0
     end: int = 0
@@ -54,6 +54,8 @@ _PERIOD_RE = key_regex(
         rf"|(?P<until>(?:đến|tới|đến hết|đến cuối|tầm nhìn đến|đến trước)(?: năm)?)\s+(?P<uy>{YEAR})(?![\d/\-])"
         rf"|(?P<year>năm)\s+(?P<yy>{YEAR})(?![\d]|[.,]\d|\s*[-–—]\s*\d)"
         rf"|(?P<sa>{YEAR})\s*[-–—]\s*(?P<sb>{YEAR})(?!\d)"
+        # "6 tháng đầu năm" with no year: the year the text was written in (see `Period.years`)
+        rf"|(?P<partonly>{_PART})(?!\s*(?:năm\s+)?\d)"
     )
 )
 
@@ -80,6 +82,8 @@ def find_periods(text: str) -> list[Period]:
             years, kind = _span(int(m.group("ta")), int(m.group("tb"))), "term"
         elif m.group("until"):
             years, kind = frozenset((int(m.group("uy")),)), "until"
+        elif m.group("partonly"):
+            years, kind = frozenset(), "part"
         elif m.group("year"):
             years, kind = frozenset((int(m.group("yy")),)), "year"
         else:
@@ -113,3 +117,35 @@ def years_in(text: str, drop_bases: bool = False) -> frozenset[int]:
         for a, b in BASE_YEAR_RE.findall(key):
             years -= _span(int(a), int(b)) if b else {int(a)}
     return frozenset(years)
+
+
+def asked_periods(question: str) -> list[frozenset[int]]:
+    """The separate periods a question names, in order ("năm 2020 … giai đoạn 2025-2030" → {2020},
+    {2025…2030}; "2021 versus 2026" → {2021}, {2026}); one entry when it names one period."""
+    key = index_key(question)
+    out: list[frozenset[int]] = []
+    taken: list[tuple[int, int]] = []
+    for period in find_periods(question):
+        out.append(period.years)
+        taken.append((period.start, period.end))
+    for m in YEAR_RE.finditer(key):
+        if not any(a <= m.start() < b for a, b in taken):
+            out.append(frozenset((int(m.group(1)),)))
+    spoken = years_in(question, True)  # "so với năm 2019" is a base, not a period asked about
+    unique: list[frozenset[int]] = []
+    for years in out:
+        if years & spoken and years not in unique:
+            unique.append(years)
+    return unique
+
+
+# Capitals that name institutions, bodies and ordinals ("HĐND", "UBND", "Đại hội XIX"), not an indicator.
+INSTITUTION_ACRONYMS = frozenset(
+    "HĐND UBND MTTQ BCH BTV BCĐ TW NQ QH ĐBQH TU TTHU CP TTG BCT HĐTĐ KT-XH KTXH TP TX".split()
+)
+_ROMAN = re.compile(r"^[IVXLC]+$")
+
+
+def is_institution_acronym(token: str) -> bool:
+    """"HĐND", "UBND", a Roman ordinal ("XIX"): capitals that name who or which, not what is measured."""
+    return token.upper() in INSTITUTION_ACRONYMS or bool(_ROMAN.match(token))

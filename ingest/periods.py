@@ -24,22 +24,46 @@ def _heading_period(heading_path: Sequence[str]) -> Period | None:
     return None
 
 
+# An article's lead says what it is about ("… thông qua Nghị quyết Kế hoạch … năm 2026"); its later
+# paragraphs without a period of their own speak of that one.
+LEAD_CHUNKS = 2
+
+
+def _lead_period(chunks: Sequence[Chunk]) -> Period | None:
+    for chunk in chunks[:LEAD_CHUNKS]:
+        if chunk.heading_path or chunk.kind == "table_row":
+            return None  # a structured document: its headings say the periods
+        found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term") and p.years]
+        if found:
+            return found[0]
+    return None
+
+
+def _published_year(date: str | None) -> int | None:
+    return int(date[:4]) if date and date[:4].isdigit() else None
+
+
 def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
     """`chunks` (one document, in order) with `period` / `period_years` set where the text gives one."""
     out: list[Chunk] = []
     current: Period | None = None
     section: tuple[str, ...] | None = None
+    default = _lead_period(chunks)
+    published = _published_year(chunks[0].doc.issue_date if chunks else None)
     for chunk in chunks:
         if chunk.heading_path != section:
             # A new section starts from what its heading says, not from the previous section's last words.
             section = chunk.heading_path
-            current = _heading_period(section)
+            current = _heading_period(section) or (default if not section else None)
         own = leading_period(chunk.text) if chunk.kind != "table_row" else None
         if own is not None:
             current = own
         period = own or current
-        if period is None:
+        years = period.years if period is not None else frozenset()
+        if period is not None and not years and published:
+            years = frozenset((published,))  # "6 tháng đầu năm" in a page dated 2021-06 is 2021's
+        if period is None or not years:
             out.append(chunk)
             continue
-        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(period.years))))
+        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(years))))
     return out

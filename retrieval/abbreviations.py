@@ -166,7 +166,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     # "GRDP tăng 11%" says what "tăng trưởng GRDP 11%" says.
     ("tăng trưởng kinh tế", "tăng trưởng grdp", "tăng trưởng tổng sản phẩm", "grdp tăng", "tăng grdp"),
     # Per-capita output and per-capita income are two indicators; each has its own spellings.
-    ("grdp bình quân đầu người", "tổng sản phẩm bình quân đầu người", "gdp bình quân đầu người"),
+    ("grdp bình quân đầu người", "tổng sản phẩm bình quân đầu người", "gdp bình quân đầu người", "grdp/người",
+     "gdp/người", "grdp bình quân/người"),
     ("thu nhập bình quân đầu người", "thu nhập bình quân"),
     ("kết nạp đảng viên", "phát triển đảng viên mới", "kết nạp mới"),
     ("đảng viên mới", "kết nạp"),

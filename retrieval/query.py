@@ -97,6 +97,29 @@ def detect_intent(question: str) -> Intent:
     return "any"
 
 
+_COUNTED = re.compile(r"(?:bao nhiêu|bao nhieu|mấy|may|\d+|các|cac|những|nhung)\s+(?:chỉ tiêu|chi tieu|mục tiêu|muc tieu)")
+
+
+def stated_intent(question: str) -> Intent:
+    """The stance a question names outright ("thực tế", "kết quả", "chỉ tiêu", "mục tiêu" …), else "any".
+
+    Weaker than `detect_intent`: "đạt bao nhiêu" leans to a result but is said of targets too, so only a
+    strong cue may turn a found target into "the documents hold no result".
+    """
+    # "bao nhiêu chỉ tiêu không đạt": indicators counted, not a target asked for.
+    key = _COUNTED.sub(" ", index_key(question))
+    folded = query_mode(question) != "exact"
+    text = fold_diacritics(key) if folded else key
+    targets, results = _CUE_PATTERNS[folded]
+    target = any(w >= 2.0 and p.search(text) for p, w in targets) or _has_intend_dinh(key)
+    result = any(w >= 2.0 and p.search(text) for p, w in results)
+    if target and not result:
+        return "target"
+    if result and not target:
+        return "result"
+    return "any"
+
+
 def find_years(question: str) -> tuple[int, ...]:
     """Years named in the question, in order; a span ("giai đoạn 2021-2025") names both its ends."""
     key = index_key(question)

@@ -11,10 +11,10 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from core.genre import years_in
+from core.genre import asked_periods, years_in
 from ingest.models import Chunk
 from ingest.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
@@ -150,6 +150,8 @@ class Answerer:
         pool = list(result.passages)
         if not result.analysis.provinces and filters.empty:
             pool.extend(_other_provinces(text, retriever, result, info.available))
+        else:
+            pool.extend(_each_side(text, retriever, result, filters))
         draft = compose(
             text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
             mentioned=info.mentioned or None, documents=info.documents,
@@ -201,6 +203,35 @@ def _other_provinces(
                 seen.add(passage.chunk.id)
                 extra.append(passage)
     return extra
+
+
+def _each_side(question: str, retriever: Retriever, result: SearchResult, filters: Filters) -> list[Passage]:
+    """A comparison's sides searched one by one — each named province, each named period — so that one
+    side's passages do not crowd the other's out of the pool ("năm 2020 so với giai đoạn 2025-2030")."""
+    provinces = result.analysis.provinces
+    periods = asked_periods(question)
+    searches: list[tuple[str, Filters]] = []
+    if len(provinces) >= 2:
+        searches.extend((question, replace(filters, provinces=(p,))) for p in provinces)
+    if len(periods) >= 2:
+        for period in periods:
+            others = [y for other in periods if other != period for y in other if y not in period]
+            searches.append((_without_years(question, others), filters))
+    seen = {p.chunk.id for p in result.passages}
+    extra: list[Passage] = []
+    for query, where in searches:
+        for passage in retriever.search(query, k=EXTRA_PER_PROVINCE, filters=where).passages:
+            if passage.chunk.id not in seen:
+                seen.add(passage.chunk.id)
+                extra.append(passage)
+    return extra
+
+
+def _without_years(question: str, years: Sequence[int]) -> str:
+    """The question with the other periods' years taken out ("… năm 2020 so với … giai đoạn")."""
+    for year in years:
+        question = re.sub(rf"(?<!\d){year}(?!\d)", " ", question)
+    return _WS.sub(" ", question).strip()
 
 
 def _shown_passages(passages: Sequence[Passage], citations: Sequence[Citation], top_k: int) -> tuple[Passage, ...]:

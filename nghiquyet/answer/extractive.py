@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from core.genre import asked_periods, is_institution_acronym
 from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.statements import Statement, chunk_statements, years_in
@@ -33,6 +34,7 @@ from nghiquyet.answer.terms import (
     syllable_keys,
 )
 from retrieval.models import Filters, Passage, QueryAnalysis
+from retrieval.query import stated_intent
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu hiện có."
 
@@ -174,12 +176,15 @@ def year_matches(statement: Statement, years: set[int]) -> bool:
     return bool(shared)
 
 
-def _qualifies(statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool) -> bool:
-    if cover.ratio <= MIN_COVERAGE or own <= 0:
+def _qualifies(
+    statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool, min_coverage: float,
+    strict_years: bool,
+) -> bool:
+    if cover.ratio <= min_coverage or own <= 0:
         return False
     if quantity and not statement.has_figure:
         return False
-    if not year_matches(statement, years):
+    if not year_matches(statement, years) or (strict_years and years and not statement.years):
         return False
     # "Đại hội xác định phương châm là:" ending its passage says nothing itself; what it introduces does.
     return not statement.is_lead_in
@@ -193,6 +198,8 @@ def score_statements(
     years: set[int],
     quantity: bool,
     documents: Mapping[str, KeyedText] | None = None,
+    min_coverage: float = MIN_COVERAGE,
+    strict_years: bool = False,
 ) -> list[Scored]:
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
@@ -211,7 +218,10 @@ def score_statements(
                 keyed = KeyedText.of(statement.lead, statement.text)
                 own = coverage(terms, keyed, _EMPTY).text_ratio
                 with_lead = own > 0
-            if not _qualifies(statement, cover, own, years=years, quantity=quantity):
+            if not _qualifies(
+                statement, cover, own, years=years, quantity=quantity, min_coverage=min_coverage,
+                strict_years=strict_years,
+            ):
                 continue
             statement = replace(statement, passage=passage, rank=rank)
             if who and not _names_someone(statement):
@@ -254,6 +264,46 @@ def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Call
         return has
 
     return for_source
+
+
+# When no statement carries more than half of the question, the best-ranked passages may still hold the
+# answer in other words ("kịch bản tăng trưởng" for "mục tiêu"): a statement of the top passages that
+# carries a good part of it, states a figure when one is asked and is about the asked year, is quoted —
+# with a note naming what it does not say — rather than refusing what retrieval found.
+NEAREST_PASSAGES = 3
+NEAREST_COVERAGE = 0.3
+
+
+def _nearest_statement(
+    passages: Sequence[Passage],
+    terms: QuestionTerms,
+    analysis: QueryAnalysis,
+    *,
+    years: set[int],
+    quantity: bool,
+    documents: Mapping[str, KeyedText] | None,
+) -> Scored | None:
+    scored = score_statements(
+        passages[:NEAREST_PASSAGES], terms, analysis, years=years, quantity=quantity, documents=documents,
+        min_coverage=NEAREST_COVERAGE, strict_years=True,
+    )
+    # Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what
+    # they stand for) is about something else, however many other words it shares.
+    codes = {index_key(c) for c in _CODE.findall(analysis.question) if not is_institution_acronym(c)}
+    required = [t for t in terms.terms if t.label in codes]
+    for item in scored:
+        said = {label.lstrip("~") for label in item.cover.matched if not label.startswith("doc:")}
+        if all(t.label in said for t in required):
+            return item
+    return None
+
+
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{3,}\b")
+
+
+def _place_of(passage: Passage) -> str:
+    doc = passage.chunk.doc
+    return doc.province or doc.title or passage.chunk.source
 
 
 def _asks_about_part(terms: QuestionTerms, statement: Statement) -> bool:
@@ -317,10 +367,22 @@ def _overlaps(a: Statement, b: Statement) -> bool:
     return any(x0 < y1 and y0 < x1 for x0, x1 in a.spans for y0, y1 in b.spans)
 
 
-def _pick_for_province(scored: list[Scored], intent: str, asked_years: set[int]) -> list[tuple[Scored, Scored | None]]:
-    """The best statement per year (several years only when none was asked), each with labelled context."""
+def _pick_for_province(
+    scored: list[Scored], intent: str, asked_years: set[int], periods: Sequence[frozenset[int]] = ()
+) -> list[tuple[Scored, Scored | None]]:
+    """The best statement per year (several years only when none was asked, or one per asked period when
+    the question sets periods side by side: "2021 versus 2026"), each with labelled context."""
     if not scored:
         return []
+    if len(periods) >= 2:
+        chosen_by_period: list[tuple[Scored, Scored | None]] = []
+        for period in periods:
+            fits = [i for i in scored if i.statement.years and year_matches(i.statement, set(period))]
+            fits = [i for i in fits if not any(_overlaps(i.statement, c.statement) for c, _ in chosen_by_period)]
+            if fits:
+                chosen_by_period.append((fits[0], None))
+        if chosen_by_period:
+            return chosen_by_period
     chosen: list[tuple[Scored, Scored | None]] = []
     used_years: list[frozenset[int]] = []
     for item in scored:
@@ -469,6 +531,20 @@ def _sentence_line(
     return line + "."
 
 
+_OPPOSITE = {"target": "result", "result": "target"}
+
+
+def _other_stance_line(item: Scored, cites: _Citations, asked: str, asked_years: set[int]) -> str:
+    """"Tài liệu của Hà Nội chỉ nêu chỉ tiêu năm 2021: … 7,5% [1], không nêu kết quả thực hiện." """
+    st = item.statement
+    n = cites.cite(st)
+    when = _when(st, asked_years)
+    held, lacking = ("chỉ tiêu", "kết quả thực hiện") if asked == "result" else ("kết quả thực hiện", "chỉ tiêu")
+    head = f"Tài liệu của {_place(st)} chỉ nêu {held}" + (f" {when}" if when else "")
+    value = f"{st.row_key} — {st.column}: {st.text}" if st.column else _lower_first(st.text.rstrip("."))
+    return f"{head}: {value} [{n}], không nêu {lacking}."
+
+
 def _line(
     item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool
 ) -> str:
@@ -514,7 +590,12 @@ def compose(
     if unknown_provinces:
         reasons.append(f"Chưa có tài liệu nào về {', '.join(unknown_provinces)}.")
     if unknown_years and unknown_years == asked_years:
-        reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
+        if known_provinces:
+            for province in known_provinces:
+                covered = available.get(province) or sorted(mentioned.get(province, ()))
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+        else:
+            reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
     if (unknown_provinces and not known_provinces) or (unknown_years and unknown_years == asked_years):
         return refusal(reasons, available, final=True)
 
@@ -546,14 +627,46 @@ def compose(
     targets = known_provinces or list(by_province)[:MAX_PROVINCES]
     # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
     framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
+    partial: list[str] = []
+    mismatched: list[str] = []
+    periods = asked_periods(question)
+    stance = stated_intent(question)
+    if len(periods) >= 2:
+        # Each side of "năm 2020 so với giai đoạn 2025-2030" carries only part of the question's words.
+        for item in score_statements(
+            pool, terms, analysis, years=years, quantity=quantity, documents=documents,
+            min_coverage=NEAREST_COVERAGE, strict_years=True,
+        ):
+            side = by_province.setdefault(_place(item.statement), [])
+            key = (item.statement.chunk.id, item.statement.spans)
+            if all((o.statement.chunk.id, o.statement.spans) != key for o in side):
+                side.append(item)
+        for side in by_province.values():
+            side.sort(key=lambda item: -item.score)
     for province in targets:
-        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
+        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years, periods)
         if not picks:
-            missing.append(province)
+            nearest = _nearest_statement(
+                [p for p in pool if _place_of(p) == province], terms, analysis, years=years, quantity=quantity,
+                documents=documents,
+            )
+            if nearest is None:
+                missing.append(province)
+                continue
+            picks = [(nearest, None)]
+            partial.extend(t for t in nearest.cover.missing if t not in partial)
+        if stance in ("target", "result") and all(item.statement.role == _OPPOSITE[stance] for item, _ in picks):
+            # Asked for a result, found only the target (or the reverse): say what the documents hold.
+            item = picks[0][0]
+            mismatched.append(_other_stance_line(item, cites, stance, years))
             continue
         for item, ctx in picks:
             lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
 
+    if mismatched and not lines:
+        text = " ".join([NOT_FOUND, *mismatched])
+        return Draft(text=text, refused=True, citations=cites.build(), final=True)
+    lines.extend(mismatched)
     if not lines:
         reasons = list(reasons)
         for province in known_provinces:
@@ -563,6 +676,11 @@ def compose(
         return refusal(reasons, available, final=bool(reasons))
 
     notes = []
+    if partial:
+        notes.append(
+            "Đoạn trích là đoạn gần nhất với câu hỏi nhưng không nêu đủ: "
+            + ", ".join(f"“{t}”" for t in partial) + "; hãy đọc nguồn để kiểm tra."
+        )
     if unknown_provinces:
         lines.append(f"{', '.join(unknown_provinces)}: chưa có tài liệu nào về tỉnh này.")
     for province in missing:
