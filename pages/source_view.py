@@ -70,6 +70,10 @@ def chip_label(citation: Citation, total: int | None) -> str:
     return escape_markdown(f"[{citation.n}] " + " · ".join(parts))
 
 
+def _first_upper(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _neighbours(engine: "Engine", chunk: "Chunk") -> tuple["Chunk | None", "Chunk | None"]:
     try:
         chunks = engine.document_chunks(chunk.source)
@@ -108,8 +112,9 @@ def citation_popover(engine: "Engine", turn_id: str, citation: Citation, totals:
                     st.markdown(markdown_block(after.text))
         facts = [doc.title or chunk.source]
         if doc.years:
-            facts.append(year_span(doc.years).capitalize())
+            facts.append(_first_upper(year_span(doc.years)))
         if doc.doc_type or doc.number:
-            facts.append(" ".join(x for x in (doc.doc_type, doc.number) if x).capitalize())
+            # "Nghị quyết 27-NQ/TU": only the first letter raised; a number keeps its capitals.
+            facts.append(_first_upper(" ".join(x for x in (doc.doc_type, doc.number) if x)))
         facts.append(f"Tệp: {chunk.source}")
         st.caption(" · ".join(escape_markdown(f) for f in facts))
