@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     upload_max_mb: float = 50.0
     feedback_file: Path | None = None
     questions_file: Path = PROJECT_ROOT / "regression" / "questions.yaml"
+    # The app's "add to the regression set" button is a developer's tool: shown only in admin mode,
+    # and it writes next to the store (not into the repository) unless a file is named.
+    admin_mode: bool = False
+    admin_questions_file: Path | None = None
     corpus_dir: Path = PROJECT_ROOT / "data" / "corpus"
 
     @classmethod
@@ -170,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def feedback_path(self) -> Path:
         return self.feedback_file or self.store_dir / "feedback.jsonl"
+
+    @property
+    def admin_questions_path(self) -> Path:
+        return self.admin_questions_file or self.store_dir / "regression-questions.yaml"
 
     @property
     def cache_dir(self) -> Path:
