@@ -672,8 +672,9 @@ def compose(
     reasons = []
     if unknown_provinces:
         reasons.append(f"Chưa có tài liệu nào về {', '.join(unknown_provinces)}.")
+    anywhere = {y for ys in mentioned.values() for y in ys}
     if unknown_years and unknown_years == asked_years:
-        if known_provinces:
+        if known_provinces and unknown_years & anywhere:
             for province in known_provinces:
                 covered = available.get(province) or sorted(mentioned.get(province, ()))
                 reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
