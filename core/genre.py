@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from core.vietnamese import index_key, key_regex
+from core.vietnamese import fold_diacritics, index_key, key_regex
 
 YEAR = r"(?:19[4-9]\d|20\d\d)"
 # A year is four digits not inside a longer number; a comma or dot after it is punctuation ("Năm 2020, …").
@@ -198,3 +198,36 @@ _LIST_CUES = key_regex(
 def asks_list(question: str) -> bool:
     """The question wants every item of a list, not one of them."""
     return bool(_LIST_CUES.search(index_key(question)))
+
+
+# --- stance: target (chỉ tiêu, kế hoạch) or result (kết quả, thực hiện) ---------------------------------
+# A section's stance, read from its heading. Where both appear the earlier word decides: "KẾT QUẢ THỰC
+# HIỆN NHIỆM VỤ NĂM 2020" reports results though it names "nhiệm vụ".
+RESULT_HEADING_RE = re.compile(r"kết quả|đạt được|thực hiện|hạn chế|yếu kém|tình hình|đánh giá|tồn tại|những thành tựu")
+TARGET_HEADING_RE = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hướng|kế hoạch|giải pháp|định hướng|phấn đấu")
+# A target quoted inside a result sentence: "(Nghị quyết 67%)", "(NQ tăng 11% trở lên)", "so với Nghị quyết đề ra là 55".
+INLINE_TARGET_RE = re.compile(
+    r"\((?:nghị quyết|nq|kế hoạch|kh|chỉ tiêu|mục tiêu)[^)]*\d[^)]*\)|so với nghị quyết[^.;]*\d|chỉ tiêu nghị quyết[^.;]*\d"
+)
+# The wording of one statement: what has happened, or what is to be reached.
+RESULT_WORDS_RE = key_regex(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
+TARGET_WORDS_RE = key_regex(r"phấn đấu|trở lên|\bđạt từ\b|\bkhoảng\b|dự kiến|\bmục tiêu\b|\bchỉ tiêu\b")
+# The same, over a whole passage (retrieval's re-ranking): figures tied to the cue.
+RESULT_PASSAGE_RE = re.compile(r"\(nghị quyết|đạt \d|vượt|so với kế hoạch|kế hoạch\)|% kế hoạch|đạt được|đã ")
+TARGET_PASSAGE_RE = re.compile(r"phấn đấu|trở lên|\btừ \d|đạt trên|đạt khoảng|đạt từ")
+# Table columns: which kind of column each header is.
+TARGET_COLUMN_RE = re.compile(r"nghị quyết|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|dự toán|phấn đấu")
+RESULT_COLUMN_RE = re.compile(r"thực hiện|ước|kết quả|đạt được|thực tế")
+
+# --- document types ----------------------------------------------------------------------------------
+# Longest first: "báo cáo chính trị" before "báo cáo".
+DOC_TYPES: tuple[str, ...] = (
+    "báo cáo chính trị", "tài liệu tuyên truyền", "tài liệu hỏi đáp", "chương trình hành động", "nghị quyết",
+    "kế hoạch", "chỉ thị", "quyết định", "kết luận", "thông báo", "thông tri", "báo cáo", "đề án", "tờ trình",
+    "hướng dẫn", "quy định", "quy chế", "công văn", "chương trình", "đề cương", "tài liệu",
+)
+# Types that set targets, and types that report results (what an undated year in their title means).
+PLAN_TYPES = frozenset({"nghị quyết", "kế hoạch", "chỉ thị", "chương trình", "chương trình hành động", "đề án", "quyết định", "kết luận"})
+REPORT_TYPES = frozenset({"báo cáo", "báo cáo chính trị"})
+# The same types as a regex alternation over diacritic-free lower-case text (longest first).
+DOC_TYPES_FOLDED = "|".join(re.escape(fold_diacritics(t)).replace(r"\ ", " ") for t in DOC_TYPES)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from core.genre import DOC_TYPES_FOLDED
 from ingest.textlines import TextLine, ends_sentence, fold, is_caps, is_table_row, starts_lower
 
 # --- web-page chrome ---------------------------------------------------------------------------------
@@ -69,10 +70,7 @@ _WEAK_CHROME = _alternatives(_WEAK_KINDS)
 _LINK_LABEL = re.compile(rf"^(?:{_LINK_LABELS})\s*:?$", re.VERBOSE)
 # A menu bar flattened to one line: "Trang chủ | Giới thiệu | Tin tức - Sự kiện | Liên hệ".
 _MENU_SEPARATOR = re.compile(r"\s+[|»›>·•]\s+|\s*\|\s*")
-_TITLE_WORDS = re.compile(
-    r"\b(?:nghi quyet|bao cao|ke hoach|chi thi|quyet dinh|tai lieu|chuong trinh|de an|ket luan|huong dan|"
-    r"thong tri|cong van|to trinh|(?:19|20)\d\d)\b"
-)
+_TITLE_WORDS = re.compile(rf"\b(?:{DOC_TYPES_FOLDED}|(?:19|20)\d\d)\b")
 SEPARATOR = re.compile(r"^[\s\-_=*~.·•#+|/\\]{3,}$")
 _CHROME_MAX_CHARS = 240
 

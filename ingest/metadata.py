@@ -24,20 +24,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from core.genre import DOC_TYPES, PLAN_TYPES, REPORT_TYPES
 from ingest.models import DocumentMeta
 from ingest.provinces import find_province_mentions
 from ingest.structure import is_caps_line, parse_document, split_lines
 from ingest.tables import looks_like_header, split_cells
 from core.vietnamese import fold_diacritics, index_key, key_regex, nfc
 
-# Longest first: "báo cáo chính trị" before "báo cáo".
-DOC_TYPES: tuple[str, ...] = (
-    "báo cáo chính trị", "tài liệu tuyên truyền", "tài liệu hỏi đáp", "chương trình hành động", "nghị quyết",
-    "kế hoạch", "chỉ thị", "quyết định", "kết luận", "thông báo", "thông tri", "báo cáo", "đề án", "tờ trình",
-    "hướng dẫn", "quy định", "quy chế", "công văn", "chương trình", "đề cương", "tài liệu",
-)
-_PLAN_TYPES = frozenset({"nghị quyết", "kế hoạch", "chỉ thị", "chương trình", "chương trình hành động", "đề án", "quyết định", "kết luận"})
-_REPORT_TYPES = frozenset({"báo cáo", "báo cáo chính trị"})
 
 _OPENING_CHARS = 4000
 _TITLE_SCAN_LINES = 25
@@ -411,7 +404,7 @@ def detect_years(text: str, title: str | None, doc_type: str | None) -> tuple[se
     if title:
         for cue, years in years_with_cues(title):
             if cue is None:
-                cue = "plan" if doc_type in _PLAN_TYPES else "report" if doc_type in _REPORT_TYPES else None
+                cue = "plan" if doc_type in PLAN_TYPES else "report" if doc_type in REPORT_TYPES else None
             (plan if cue == "plan" else report if cue == "report" else set()).update(years)
     for heading in _headings(text, title):
         for cue, years in years_with_cues(heading):

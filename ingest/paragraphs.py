@@ -5,8 +5,10 @@ text of each page rendered back from the paragraphs."""
 from __future__ import annotations
 
 import re
+
 from dataclasses import dataclass, field
 
+from core.genre import DOC_TYPES_FOLDED
 from ingest.encoding import is_vietnamese_syllable
 from ingest.textlines import (
     CLOSERS,
@@ -73,10 +75,7 @@ def join(lines: list[TextLine], width: int | None) -> list[_Para]:
 
 # How a document's title block starts: a document type ("Nghị quyết …"), or the "về …" line that
 # follows a capitals "NGHỊ QUYẾT" heading.
-_DOC_TITLE = re.compile(
-    r"^(?:nghi quyet|bao cao|ke hoach|chi thi|quyet dinh|tai lieu|chuong trinh|de an|ket luan|huong dan|"
-    r"thong tri|to trinh|thong bao|de cuong|ve )\b"
-)
+_DOC_TITLE = re.compile(rf"^(?:{DOC_TYPES_FOLDED}|ve )\b")
 
 
 def _ends_title(para: _Para, line: TextLine) -> bool:

@@ -14,10 +14,20 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
-from core.genre import YEAR_RE, YEAR_SPAN_RE
+from core.genre import (
+    INLINE_TARGET_RE,
+    RESULT_COLUMN_RE,
+    RESULT_HEADING_RE,
+    RESULT_WORDS_RE,
+    TARGET_COLUMN_RE,
+    TARGET_HEADING_RE,
+    TARGET_WORDS_RE,
+    YEAR_RE,
+    YEAR_SPAN_RE,
+)
 from core.genre import years_in as genre_years_in
 from ingest.models import Chunk
-from core.vietnamese import index_key, key_regex
+from core.vietnamese import index_key
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -32,14 +42,6 @@ _BULLET = re.compile(r"^\s*(?:[-–—•+*]\s*|\(\d{1,3}\)\s*|\d{1,3}[.)-]\s+|[
 # such as "Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%; … 51 – 52%" must stay together).
 LONG_SENTENCE_CHARS = 280
 
-_RESULT_HEADING = re.compile(r"kết quả|đạt được|thực hiện|hạn chế|yếu kém|tình hình|đánh giá|tồn tại|những thành tựu")
-_TARGET_HEADING = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hướng|kế hoạch|giải pháp|định hướng|phấn đấu")
-# A target quoted inside a result sentence: "(Nghị quyết 67%)", "(NQ tăng 11% trở lên)", "so với Nghị quyết đề ra là 55".
-_INLINE_TARGET = re.compile(
-    r"\((?:nghị quyết|nq|kế hoạch|kh|chỉ tiêu|mục tiêu)[^)]*\d[^)]*\)|so với nghị quyết[^.;]*\d|chỉ tiêu nghị quyết[^.;]*\d"
-)
-_RESULT_TEXT = key_regex(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
-_TARGET_TEXT = re.compile(r"phấn đấu|trở lên|\bđạt từ\b|\bkhoảng\b|dự kiến|\bmục tiêu\b|\bchỉ tiêu\b")
 # Instructions aimed at an assistant ("Bỏ qua mọi hướng dẫn trước đó…") are never quoted as facts.
 _INSTRUCTION = re.compile(
     r"bỏ qua (?:mọi|tất cả|toàn bộ|các|những)? ?(?:hướng dẫn|chỉ dẫn|chỉ thị|yêu cầu|quy tắc)|"
@@ -52,8 +54,6 @@ _CONTINUATION = re.compile(
 )
 
 # Table headers: what kind of column each one is.
-_COLUMN_TARGET = re.compile(r"nghị quyết|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|dự toán|phấn đấu")
-_COLUMN_RESULT = re.compile(r"thực hiện|ước|kết quả|đạt được|thực tế")
 _COLUMN_UNIT = re.compile(r"đơn vị|đvt")
 _COLUMN_INDEX = re.compile(r"^(?:số )?tt$|^stt$|^số thứ tự$")
 
@@ -137,8 +137,8 @@ def heading_role(heading_path: tuple[str, ...]) -> Role:
         key = index_key(heading)
         if len(_years_in(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
             continue  # a title-like heading about two years ("kết quả 2020, chỉ tiêu 2021") decides nothing
-        r = _RESULT_HEADING.search(key)
-        t = _TARGET_HEADING.search(key)
+        r = RESULT_HEADING_RE.search(key)
+        t = TARGET_HEADING_RE.search(key)
         if r and t:
             return "result" if r.start() < t.start() else "target"
         if r:
@@ -163,13 +163,13 @@ def _doc_role(chunk: Chunk, years: frozenset[int]) -> Role:
 
 def statement_role(chunk: Chunk, text: str, years: frozenset[int], *, key: str | None = None) -> Role:
     key = index_key(text) if key is None else key
-    inline_target = bool(_INLINE_TARGET.search(key))
+    inline_target = bool(INLINE_TARGET_RE.search(key))
     role = heading_role(tuple(chunk.heading_path))
     if role == "unknown":
         role = _doc_role(chunk, years)
     if role == "unknown":
-        result_cue = bool(_RESULT_TEXT.search(key))
-        target_cue = bool(_TARGET_TEXT.search(key))
+        result_cue = bool(RESULT_WORDS_RE.search(key))
+        target_cue = bool(TARGET_WORDS_RE.search(key))
         if result_cue and not target_cue:
             role = "result"
         elif target_cue and not result_cue:
@@ -347,9 +347,9 @@ def _is_data_header(header: str) -> bool:
 
 def _column_role(header: str) -> Role:
     key = index_key(header)
-    if _COLUMN_RESULT.search(key):
+    if RESULT_COLUMN_RE.search(key):
         return "result"
-    if _COLUMN_TARGET.search(key):
+    if TARGET_COLUMN_RE.search(key):
         return "target"
     return "unknown"
 
