@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.genre import asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
+from core.genre import YEAR_RE, asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
 from ingest.provinces import former_provinces
 from core.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
@@ -564,6 +564,45 @@ def _sentence_line(
     return line + "."
 
 
+# Two documents of one province may both state the indicator for the period (an HĐND and a Tỉnh ủy
+# resolution, a five-year plan and the year's resolution, or a document that contradicts the others):
+# both are shown, named, and a difference is said — one document never silently wins.
+ANOTHER_DOCUMENT_MARGIN = 0.1
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%)?")
+
+
+def _from_another_document(picks: list[tuple[Scored, Scored | None]], scored: list[Scored]) -> Scored | None:
+    if len(picks) != 1:
+        return None
+    best = picks[0][0]
+    st = best.statement
+    for item in scored:
+        other = item.statement
+        if other.chunk.source == st.chunk.source or other.chunk.doc.content_hash == st.chunk.doc.content_hash:
+            continue
+        if other.has_figure != st.has_figure or (st.years and other.years and not st.years & other.years):
+            continue
+        if {st.role, other.role} == {"target", "result"}:
+            continue
+        if item.cover.ratio + ANOTHER_DOCUMENT_MARGIN < best.cover.ratio:
+            continue
+        if item.cover.text_ratio + ANOTHER_DOCUMENT_MARGIN < best.cover.text_ratio:
+            continue
+        return item
+    return None
+
+
+def _figures(text: str) -> set[str]:
+    """The figures a statement states (years left out)."""
+    return {f.replace(" ", "") for f in _FIGURE.findall(text) if not YEAR_RE.fullmatch(f)}
+
+
+def _document_label(st: Statement) -> str:
+    doc = st.chunk.doc
+    title = " ".join((doc.title or doc.source).split())
+    return f"“{title[:90].rstrip()}{'…' if len(title) > 90 else ''}”"
+
+
 _OPPOSITE = {"target": "result", "result": "target"}
 
 
@@ -760,8 +799,21 @@ def compose(
             item = picks[0][0]
             mismatched.append(_other_stance_line(item, cites, stance, years))
             continue
+        second = _from_another_document(picks, by_province.get(province, []))
+        label = second is not None
         for item, ctx in picks:
-            lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at))
+            line = _line(item, ctx, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at)
+            lines.append(f"Theo {_document_label(item.statement)}: {line}" if label else line)
+        if second is not None:
+            line = _line(second, None, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at)
+            lines.append(f"Theo {_document_label(second.statement)}: {line}")
+            differ = _figures(picks[0][0].statement.text) ^ _figures(second.statement.text)
+            if differ and _figures(picks[0][0].statement.text) and _figures(second.statement.text):
+                lines.append(
+                    f"Lưu ý: hai tài liệu của {province} nêu số liệu khác nhau "
+                    f"({', '.join(sorted(_figures(picks[0][0].statement.text)))} và "
+                    f"{', '.join(sorted(_figures(second.statement.text)))}); hãy đối chiếu nguồn."
+                )
 
     if mismatched and not lines:
         text = " ".join([NOT_FOUND, *mismatched])
