@@ -216,6 +216,7 @@ def score_statements(
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
     in_document = _document_lookup(documents or {})
+    required = required_terms(terms, analysis.question)
     out: list[Scored] = []
     for rank, passage in enumerate(passages):
         doc_has = in_document(passage.chunk.source)
@@ -242,6 +243,8 @@ def score_statements(
                 continue  # "Trong đó: …" rows answer only questions about that part
             if statement.partial and _opening_suffices(terms, statement, cover):
                 continue  # the sentence is about what is asked from its start; quote it whole
+            if not _says_required(cover, required):
+                continue
             score = (
                 cover.ratio
                 + 0.3 * own
@@ -299,17 +302,23 @@ def _nearest_statement(
         passages[:NEAREST_PASSAGES], terms, analysis, years=years, quantity=quantity, documents=documents,
         min_coverage=NEAREST_COVERAGE, strict_years=True,
     )
-    # Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what
-    # they stand for) is about something else, however many other words it shares.
-    # Likewise a named indicator ("tỷ lệ hộ nghèo", "che phủ rừng", "tăng trưởng GRDP"): a statement that
-    # does not name it, in any of its spellings, answers another question.
-    codes = {index_key(c) for c in _CODE.findall(analysis.question) if not is_institution_acronym(c)}
-    required = [t for t in terms.terms if t.label in codes or t.indicator]
-    for item in scored:
-        said = {label.lstrip("~") for label in item.cover.matched if not label.startswith("doc:")}
-        if all(t.label in said for t in required):
-            return item
-    return None
+    return scored[0] if scored else None
+
+
+def required_terms(terms: QuestionTerms, question: str) -> tuple[Term, ...]:
+    """Terms a statement must say itself (or under its heading) to answer the question.
+
+    Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what they
+    stand for) is about something else, however many other words it shares. Likewise a named indicator
+    ("tỷ lệ hộ nghèo", "che phủ rừng", "tăng trưởng GRDP"): a statement that names it in none of its
+    spellings answers another question."""
+    codes = {index_key(c) for c in _CODE.findall(question) if not is_institution_acronym(c)}
+    return tuple(t for t in terms.terms if t.label in codes or t.indicator)
+
+
+def _says_required(cover: Coverage, required: Sequence[Term]) -> bool:
+    said = {label.lstrip("~") for label in cover.matched if not label.startswith("doc:")}
+    return all(t.label in said for t in required)
 
 
 _CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{3,}\b")
@@ -608,7 +617,7 @@ _OPPOSITE = {"target": "result", "result": "target"}
 
 def _statement_part(st: Statement) -> str | None:
     """The part of a year a statement is about ("6t" …): its own words, else its passage's period."""
-    own = part_of_year(st.text)
+    own = part_of_year(st.text) or (part_of_year(st.sentence) if st.sentence else None)
     if own is not None or st.stated_years:
         return own
     return part_of_year(st.chunk.period) if st.chunk.period else None

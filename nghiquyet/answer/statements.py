@@ -78,6 +78,7 @@ class Statement:
     lead: str = ""                             # the sentence that introduces this passage ("… phương châm là:")
     parent: str = ""                           # the row a table sub-row belongs to ("Sản lượng lúa")
     opening: str = ""                          # a sentence's first clause (for clauses taken from it)
+    sentence: str = ""                         # the whole sentence a clause is taken from
     partial: bool = False                      # a clause from inside a sentence, not the sentence itself
     stated_years: frozenset[int] = frozenset()  # years written in the statement itself
     is_lead_in: bool = False
@@ -543,6 +544,7 @@ def _text_statements(passage: Passage) -> list[Statement]:
                     has_figure=has_figure(piece),
                     stated_years=own,
                     opening=opening,
+                    sentence=text[a:b] if (ca, cb) != (a, b) else "",
                     partial=(ca, cb) != (a, b),
                     # Only a bare "… là:" is a lead-in; a longer sentence ending in ":" says things too.
                     is_lead_in=lead_in and piece.rstrip().endswith(":") and len(_clauses(text, ca, cb)) == 1,

@@ -197,6 +197,9 @@ def _phrase_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
 
 
 _PHRASES = _phrase_table()
+# Phrases that name an indicator of the genre (the synonym groups: "hộ nghèo", "che phủ rừng", "tăng
+# trưởng GRDP"), as opposed to abbreviations of domains and bodies ("KT-XH", "NSĐP", "HĐND").
+_INDICATORS: frozenset[tuple[str, ...]] = frozenset(syllable_keys(p) for group in SYNONYMS for p in group)
 
 
 def _english_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
@@ -311,7 +314,10 @@ def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
             matched = True
             if all(w in STOPWORDS or _fold(w) in _FOLDED_STOPWORDS for w in words):
                 break  # "nghị quyết", "kế hoạch": intent words, whatever they abbreviate
-            terms.append(Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats), indicator=True))
+            indicator = phrase in _INDICATORS or any(alt in _INDICATORS for alt in alts if len(alt) > 1)
+            terms.append(
+                Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats), indicator=indicator)
+            )
             break
         if matched:
             continue
