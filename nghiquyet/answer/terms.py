@@ -155,7 +155,9 @@ class KeyedText:
 
     def has(self, term: Term) -> bool:
         hay = self.folded if term.folded else self.exact
-        return any(_variant_pattern(variant, term.folded).search(hay) for variant in term.variants)
+        if any(_variant_pattern(variant, term.folded).search(hay) for variant in term.variants):
+            return True
+        return _is_acronym(term.label) and _spells(term.label, self.folded)
 
     def has_words(self, term: Term) -> bool:
         """Every word of the question's own phrase occurs, in any order (phrases of two or more words)."""
@@ -164,6 +166,23 @@ class KeyedText:
             return False
         hay = self.folded if term.folded else self.exact
         return all(f" {_fold(w) if term.folded else w} " in hay for w in words)
+
+
+_VOWELS = set("aăâeêioôơuưy")
+
+
+def _is_acronym(label: str) -> bool:
+    """"nsđp", "gtsx": an abbreviation no table knows (3–6 letters, no vowel, so no Vietnamese syllable)."""
+    return 3 <= len(label) <= 6 and label.isalpha() and not (set(fold_diacritics(label)) & _VOWELS)
+
+
+@lru_cache(maxsize=20_000)
+def _spells(acronym: str, folded_text: str) -> bool:
+    """Some run of syllables in the text has the acronym's letters as initials ("ngân sách địa phương")."""
+    letters = fold_diacritics(acronym)
+    words = folded_text.split()
+    n = len(letters)
+    return any("".join(w[0] for w in words[i : i + n]) == letters for i in range(len(words) - n + 1))
 
 
 # A figure may sit inside a phrase: "kết nạp 3.000 đảng viên" is "kết nạp đảng viên" (a word may not:
