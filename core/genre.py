@@ -31,7 +31,10 @@ BASE_YEAR_RE = key_regex(
 DATE_RE = re.compile(rf"(?<!\d)\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{YEAR}(?!\d)|ngày \d{{1,2}} tháng \d{{1,2}} năm {YEAR}")
 MAX_SPAN_YEARS = 15
 
-PeriodKind = Literal["year", "part", "term", "until"]
+# "congress": the term a Party congress is named for ("Đại hội … lần thứ XVI, nhiệm kỳ 2020-2025"). What
+# such a congress reports it achieved belongs to the term before; what it sets, to the term named.
+PeriodKind = Literal["year", "part", "term", "until", "congress"]
+_CONGRESS_BEFORE = key_regex(r"(?:đại hội|khóa [ivxlc]+|khóa \d+)[^.;:]{0,80}$")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def find_periods(text: str) -> list[Period]:
             years, kind = frozenset((int(m.group("pyr")),)), "part"
         elif m.group("term"):
             years, kind = _span(int(m.group("ta")), int(m.group("tb"))), "term"
+            if _CONGRESS_BEFORE.search(key, max(0, m.start() - 120), m.start()):
+                kind = "congress"
         elif m.group("until"):
             years, kind = frozenset((int(m.group("uy")),)), "until"
         elif m.group("partonly"):
@@ -231,3 +236,9 @@ PLAN_TYPES = frozenset({"nghị quyết", "kế hoạch", "chỉ thị", "chươ
 REPORT_TYPES = frozenset({"báo cáo", "báo cáo chính trị"})
 # The same types as a regex alternation over diacritic-free lower-case text (longest first).
 DOC_TYPES_FOLDED = "|".join(re.escape(fold_diacritics(t)).replace(r"\ ", " ") for t in DOC_TYPES)
+
+
+def term_before(years: frozenset[int] | tuple[int, ...]) -> frozenset[int]:
+    """The five-year term before the one starting at min(years): 2020–2025 → 2015–2020."""
+    start = min(years)
+    return frozenset(range(start - 5, start + 1))

@@ -69,6 +69,7 @@ class Chunk:
     period: str = ""
     period_years: tuple[int, ...] = ()
     period_seq: int = -1                  # the chunk whose words state the period (-1: a heading does)
+    period_kind: str = ""                 # core.genre.PeriodKind: "year", "part", "term", "congress" …
 
     @property
     def id(self) -> str:

@@ -34,7 +34,7 @@ def _lead_period(chunks: Sequence[Chunk]) -> tuple[Period, int] | None:
     for chunk in chunks[:LEAD_CHUNKS]:
         if chunk.heading_path or chunk.kind == "table_row":
             return None  # a structured document: its headings say the periods
-        found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term") and p.years]
+        found = [p for p in find_periods(chunk.text) if p.kind in ("year", "part", "term", "congress") and p.years]
         if found:
             return found[0], chunk.seq
     return None
@@ -74,5 +74,9 @@ def assign_periods(chunks: Sequence[Chunk]) -> list[Chunk]:
         if period is None or not years:
             out.append(chunk)
             continue
-        out.append(replace(chunk, period=period.label, period_years=tuple(sorted(years)), period_seq=seq))
+        out.append(
+            replace(
+                chunk, period=period.label, period_years=tuple(sorted(years)), period_seq=seq, period_kind=period.kind
+            )
+        )
     return out

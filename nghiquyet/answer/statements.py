@@ -24,10 +24,11 @@ from core.genre import (
     TARGET_WORDS_RE,
     YEAR_RE,
     YEAR_SPAN_RE,
+    term_before,
 )
 from core.genre import years_in as genre_years_in
 from ingest.models import Chunk
-from core.vietnamese import index_key
+from core.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -201,6 +202,16 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
 
 
 # --- sentences and clauses ------------------------------------------------------------------------
+
+_ACHIEVED = key_regex(r"\b(?:đạt|tăng|giảm|vượt|gấp)\b")
+
+
+def _achieved_at_congress(chunk: Chunk, own: frozenset[int], role: Role, key: str) -> bool:
+    """A figure a congress reports as reached, with no year or target word of its own."""
+    if own or chunk.period_kind != "congress" or not chunk.period_years or heading_years(tuple(chunk.heading_path)):
+        return False
+    return role in ("unknown", "result") and bool(_ACHIEVED.search(key)) and not TARGET_WORDS_RE.search(key)
+
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
@@ -529,13 +540,17 @@ def _text_statements(passage: Passage) -> list[Statement]:
                 continue  # text that addresses the reader or a model is not evidence of anything
             own = _years_in_key(piece_key, True) or sentence_years
             years = statement_years(chunk, piece, own=own)
+            role = statement_role(chunk, piece, years, key=piece_key)
+            if _achieved_at_congress(chunk, own, role, piece_key):
+                # "GRDP bình quân đầu người đạt 76,3 triệu đồng" told at the 2020–2025 congress: 2015–2020's.
+                years, role = term_before(chunk.period_years), "result"
             out.append(
                 Statement(
                     passage=passage,
                     rank=0,
                     text=_display(piece),
                     spans=((ca, cb),),
-                    role=statement_role(chunk, piece, years, key=piece_key),
+                    role=role,
                     years=years,
                     period=period,
                     keyed=KeyedText.of_key(piece_key),
