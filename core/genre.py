@@ -242,3 +242,28 @@ def term_before(years: frozenset[int] | tuple[int, ...]) -> frozenset[int]:
     """The five-year term before the one starting at min(years): 2020–2025 → 2015–2020."""
     start = min(years)
     return frozenset(range(start - 5, start + 1))
+
+
+# --- legal bases and averages --------------------------------------------------------------------------
+# "Căn cứ Luật Tổ chức chính quyền địa phương …": the laws a resolution rests on, not what it decides.
+LEGAL_BASIS_RE = key_regex(r"^\W*căn cứ\b")
+_ASKS_BASIS = key_regex(r"căn cứ|dựa (?:trên|vào)|\bcites?\b|based on|legal basis|viện dẫn")
+# An average over a period ("tăng bình quân 7,2%/năm", "bình quân giai đoạn"), not per head ("bình quân
+# đầu người") — a figure about the period, not about any one of its years.
+# A national or regional average is a comparison base ("so bình quân chung của cả nước"), not one either.
+PERIOD_AVERAGE_RE = key_regex(
+    r"(?<!so )(?<!với )bình quân(?! đầu người| mỗi người| trên người|/người| 1 người| một người| chung| cả nước"
+    r"| của cả nước| toàn quốc| của vùng| khu vực)"
+)
+
+
+def is_legal_basis(text: str) -> bool:
+    return bool(LEGAL_BASIS_RE.search(index_key(text)))
+
+
+def asks_legal_basis(question: str) -> bool:
+    return bool(_ASKS_BASIS.search(index_key(question)))
+
+
+def states_period_average(text: str) -> bool:
+    return bool(PERIOD_AVERAGE_RE.search(index_key(text)))

@@ -17,7 +17,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from core.genre import YEAR_RE, asked_periods, asks_list, find_periods, is_institution_acronym, part_of_year
+from core.genre import (
+    YEAR_RE,
+    asked_periods,
+    asks_legal_basis,
+    asks_list,
+    is_legal_basis,
+    states_period_average,
+)
+from core.genre import find_periods, is_institution_acronym, part_of_year
 from ingest.provinces import former_provinces
 from core.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 from ingest.models import Chunk
@@ -217,6 +225,9 @@ def score_statements(
     who = bool(_WHO.search(index_key(analysis.question)))
     in_document = _document_lookup(documents or {})
     required = required_terms(terms, analysis.question)
+    basis_asked = asks_legal_basis(analysis.question)
+    # "Năm 2022 … tăng bao nhiêu?" is not answered by "tăng bình quân 9,26%/năm" over a period.
+    one_year = len(years) == 1 and not states_period_average(analysis.question)
     out: list[Scored] = []
     for rank, passage in enumerate(passages):
         doc_has = in_document(passage.chunk.source)
@@ -244,6 +255,10 @@ def score_statements(
             if statement.partial and _opening_suffices(terms, statement, cover):
                 continue  # the sentence is about what is asked from its start; quote it whole
             if not _says_required(cover, required):
+                continue
+            if is_legal_basis(statement.sentence or statement.text) and not basis_asked:
+                continue  # "Căn cứ Luật …" is what a resolution rests on, not what it says
+            if one_year and statement.has_figure and states_period_average(statement.text) and not statement.stated_years & years:
                 continue
             score = (
                 cover.ratio
