@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test eval bench clean
+.PHONY: install run test check eval bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON) không có)"; exit 1; }
@@ -22,6 +22,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# The quick loop while editing: every test that needs no model (the import contract among them), on all cores.
+check: install
+	$(BIN)/python -m pytest -m "not slow" -n auto -q
 
 eval: install
 	$(BIN)/nghiquyet eval --ingest data/corpus

@@ -9,7 +9,6 @@ HTML of its own).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -18,15 +17,31 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from nghiquyet.answer.models import Citation
+from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import figure_spans
-from nghiquyet.config import Settings
-from nghiquyet.conversation import ResolvedQuestion, Turn, last_resolved, resolve_question, suggested_questions
-from nghiquyet.engine import Engine
-from nghiquyet.export import citation_heading, conversation_markdown, format_seconds, year_span
-from nghiquyet.feedback import Rating, append_feedback, expected_figures, record_for
+from core.config import Settings
+from nghiquyet.conversation import (
+    ResolvedQuestion,
+    Turn,
+    context_label,
+    last_resolved,
+    resolve_question,
+    small_talk_reply,
+    suggested_questions,
+)
+from nghiquyet.engine import Engine, public_reason, without_addresses
+from nghiquyet.export import (
+    citation_heading,
+    conversation_docx,
+    conversation_text,
+    filter_label,
+    format_seconds,
+    turn_text,
+)
+from nghiquyet.feedback import Rating, add_regression_question, append_feedback, passage_figures, record_for
+from nghiquyet.filter_scope import provinces_outside
 from nghiquyet.safe_text import answer_markdown, escape_markdown, markdown_block
-from pages import common
+from pages import common, document, source_view
 from retrieval.models import Filters
 
 if TYPE_CHECKING:
@@ -36,9 +51,18 @@ LIBRARY_PAGE = "pages/library.py"
 QUESTION_PLACEHOLDER = "Nhập câu hỏi về chỉ tiêu, kết quả, số liệu…"
 PASSAGE_PREVIEW = 3  # nearest passages shown under a refusal
 # Material icons ship with Streamlit; emoji need a colour-emoji font many Linux desktops lack.
-CITATION_MARKER = re.compile(r"\[S?\d+\]")
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = ":material/account_balance:"
+
+
+class Library:
+    """What the sidebar and the answers need to know about the indexed documents, read once per run."""
+
+    def __init__(self, docs: Sequence["StoredDocument"]) -> None:
+        self.docs = list(docs)
+        self.metas = [d.meta for d in docs]
+        self.totals: dict[str, int] = {d.meta.source: d.chunk_count for d in docs}
+        self.titles: dict[str, str] = {d.meta.source: d.meta.title or d.meta.source for d in docs}
 
 
 # --- state ------------------------------------------------------------------------------------------
@@ -47,7 +71,7 @@ def _turns() -> list[Turn]:
 
 
 def _new_conversation() -> None:
-    for key in ("turns", "ratings", "commented", "regression_added", "pending_question"):
+    for key in ("turns", "ratings", "commented", "regression_added", "pending_question", "context_from"):
         st.session_state.pop(key, None)
 
 
@@ -55,8 +79,22 @@ def _ask_example(question: str) -> None:
     st.session_state["pending_question"] = question
 
 
+def _ask_without_filter(question: str) -> None:
+    st.session_state["pending_question"] = question
+    st.session_state["pending_unfiltered"] = True
+
+
+def _context(turns: list[Turn]) -> ResolvedQuestion | None:
+    """What the next question inherits: the last answered turn's context, unless the reader dropped it."""
+    return last_resolved(turns[st.session_state.get("context_from", 0):])
+
+
+def _drop_context() -> None:
+    st.session_state["context_from"] = len(_turns())
+
+
 # --- sidebar ----------------------------------------------------------------------------------------
-def _conversation_actions(turns: list[Turn]) -> None:
+def _conversation_actions(turns: list[Turn], library: Library) -> None:
     """New conversation, export. Drawn after the question of this run is answered, so both include it."""
     if not turns:
         return  # nothing to clear or export: a first-time reader sees only what is useful now
@@ -64,24 +102,28 @@ def _conversation_actions(turns: list[Turn]) -> None:
         "Cuộc hội thoại mới", icon=":material/restart_alt:", on_click=_new_conversation, width="stretch",
         key="new_conversation",
     )
+    stamp = f"hoi-dap-nghi-quyet-{datetime.now():%Y%m%d-%H%M}"
     st.download_button(
-        "Tải cuộc hội thoại (Markdown)",
-        data=conversation_markdown(turns),
-        file_name=f"hoi-dap-nghi-quyet-{datetime.now():%Y%m%d-%H%M}.md",
-        mime="text/markdown",
-        icon=":material/download:",
-        width="stretch",
-        key="export",
+        "Tải về bản Word (.docx)",
+        data=conversation_docx(turns, library.totals, titles=library.titles),
+        file_name=f"{stamp}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        icon=":material/description:", width="stretch", key="export_docx",
+    )
+    st.download_button(
+        "Tải về văn bản thuần (.txt)",
+        data=conversation_text(turns, library.totals, titles=library.titles),
+        file_name=f"{stamp}.txt", mime="text/plain", icon=":material/download:", width="stretch", key="export_txt",
     )
 
 
-def _sidebar(settings: Settings, docs: Sequence["StoredDocument"]) -> tuple[Filters, bool]:
+def _sidebar(settings: Settings, library: Library) -> tuple[Filters, bool]:
     """Filters and answer mode. Returns the filters and whether to use the LLM."""
     with st.sidebar:
         st.subheader("Bộ lọc")
-        provinces = sorted({d.meta.province for d in docs if d.meta.province})
-        years = sorted({y for d in docs for y in d.meta.years}, reverse=True)
-        titles = {d.meta.source: d.meta.title or d.meta.source for d in docs}
+        provinces = sorted({m.province for m in library.metas if m.province})
+        years = sorted({y for m in library.metas for y in m.years}, reverse=True)
+        titles = library.titles
         chosen_provinces = st.multiselect("Tỉnh", provinces, key="filter_provinces", placeholder="Tất cả các tỉnh")
         chosen_years = st.multiselect("Năm", years, key="filter_years", placeholder="Tất cả các năm")
         chosen_sources = st.multiselect(
@@ -98,7 +140,9 @@ def _sidebar(settings: Settings, docs: Sequence["StoredDocument"]) -> tuple[Filt
                 else f"Dùng LLM ({settings.llm_model})",
             )
             use_llm = mode == "llm"
-        st.caption(f"Thư viện: {len(docs)} tài liệu.")
+        st.caption(f"Thư viện: {len(library.docs)} tài liệu.")
+        if settings.admin_mode:
+            st.caption(":material/admin_panel_settings: Chế độ quản trị: bật (NGHIQUYET_ADMIN_MODE).")
     filters = Filters(
         provinces=tuple(chosen_provinces), years=tuple(int(y) for y in chosen_years), sources=tuple(chosen_sources)
     )
@@ -106,65 +150,62 @@ def _sidebar(settings: Settings, docs: Sequence["StoredDocument"]) -> tuple[Filt
 
 
 # --- one turn ---------------------------------------------------------------------------------------
+def _staged_llm_answer(engine: Engine, text: str, filters: Filters) -> Answer:
+    """LLM mode: the extractive answer at once, then the LLM's, kept only when its figures check out.
+
+    The official reads the extractive answer while the model writes; the stages say what is happening.
+    """
+    status = st.status("Đang tìm tài liệu…", expanded=True)
+    with status:
+        draft = engine.ask(text, filters=filters, use_llm=False)
+        st.caption(":material/check: Tìm tài liệu: xong.")
+        with st.container(key="draft-answer"):
+            st.markdown(answer_markdown(draft.answer, strong=_answer_figures(draft.answer)))
+            st.caption("Câu trả lời trích nguyên văn — LLM đang soạn câu trả lời đầy đủ hơn.")
+        status.update(label="Đang soạn câu trả lời và kiểm tra số liệu (LLM)…")
+        final = engine.ask(text, filters=filters, use_llm=True)
+        if final.mode == "llm":
+            status.update(label="Đã kiểm tra số liệu: câu trả lời của LLM khớp với tài liệu.", state="complete",
+                          expanded=False)
+        else:
+            status.update(label="Giữ câu trả lời trích nguyên văn.", state="complete", expanded=False)
+    return final
+
+
 def _answer(
-    engine: Engine, question: str, previous: ResolvedQuestion | None, filters: Filters, use_llm: bool
+    engine: Engine, question: str, previous: ResolvedQuestion | None, filters: Filters, use_llm: bool,
+    library: Library,
 ) -> Turn:
     """Resolve the question in the conversation's context, ask the engine; an error becomes the turn's message."""
     started = time.perf_counter()
+    reply = small_talk_reply(question)
+    if reply is not None:
+        return Turn(question, reply=reply, elapsed_s=time.perf_counter() - started)
     resolved = None
     try:
         resolved = resolve_question(question, previous, engine.retriever.analyze)
-        answer = engine.ask(resolved.text, filters=filters, use_llm=use_llm)
+        outside = provinces_outside(resolved.provinces, filters, library.metas)
+        if outside:
+            # Searching would tell the reader the province's documents say nothing: false.
+            return Turn(question, resolved, filters=filters, out_of_filter=outside,
+                        elapsed_s=time.perf_counter() - started)
+        if use_llm:
+            answer = _staged_llm_answer(engine, resolved.text, filters)
+        else:
+            answer = engine.ask(resolved.text, filters=filters, use_llm=False)
         answer = replace(
             answer, question=resolved.asked, resolved_question=resolved.text if resolved.changed else None
         )
-        return Turn(question, resolved, answer, elapsed_s=time.perf_counter() - started)
+        return Turn(question, resolved, answer, elapsed_s=time.perf_counter() - started, filters=filters)
     except Exception as exc:  # noqa: BLE001 - shown as a message in the conversation, app keeps running
-        return Turn(question, resolved, error=common.error_message(exc), elapsed_s=time.perf_counter() - started)
-
-
-def _chip_label(citation: Citation) -> str:
-    """"[1] Trà Vinh · 2020–2021 · đoạn 42": which document, at a glance."""
-    chunk = citation.passage.chunk
-    parts = [chunk.doc.province or chunk.doc.title or chunk.source]
-    if chunk.doc.years:
-        parts.append(year_span(chunk.doc.years).removeprefix("năm "))
-    parts.append(chunk.location)
-    return escape_markdown(f"[{citation.n}] " + " · ".join(parts))
+        return Turn(question, resolved, error=common.error_message(exc), elapsed_s=time.perf_counter() - started,
+                    filters=filters)
 
 
 def _answer_figures(text: str) -> list[tuple[int, int]]:
     """Figures of an answer, to print in bold (not the digits of its [n] markers)."""
-    markers = [m.span() for m in CITATION_MARKER.finditer(text)]
+    markers = [m.span() for m in source_view.MARKER.finditer(text)]
     return [s for s in figure_spans(text) if not any(a <= s[0] < b for a, b in markers)]
-
-
-def _passage_markdown(text: str, highlights: Sequence[Sequence[int]]) -> str:
-    """The passage with the cited sentence on a coloured background and its figures in bold."""
-    figures = [span for start, end in highlights for span in figure_spans(text, start, end)]
-    return markdown_block(text, highlights, strong=figures)
-
-
-def _citation(turn_id: str, citation: Citation) -> None:
-    """A chip; opening it shows where the passage comes from and the passage with the cited part marked."""
-    chunk = citation.passage.chunk
-    doc = chunk.doc
-    with st.popover(_chip_label(citation), key=f"cite-{turn_id}-{citation.n}"):
-        st.markdown(f"**{escape_markdown(doc.title or chunk.source)}**")
-        facts = []
-        if doc.province:
-            facts.append(f"Tỉnh: {doc.province}")
-        if doc.years:
-            facts.append(year_span(doc.years).capitalize())
-        if doc.doc_type or doc.number:
-            facts.append(" ".join(x for x in (doc.doc_type, doc.number) if x).capitalize())
-        facts.append(f"Vị trí: {chunk.location}")
-        st.caption(" · ".join(escape_markdown(f) for f in facts))
-        if chunk.heading_path:
-            st.caption("Mục: " + escape_markdown(" › ".join(chunk.heading_path)))
-        with st.container(border=True):
-            st.markdown(_passage_markdown(chunk.text, citation.highlights))
-        st.caption(f"Tệp: {escape_markdown(chunk.source)}")
 
 
 def _save_rating(settings: Settings, turn: Turn, filters: Filters) -> None:
@@ -190,11 +231,11 @@ def _filters_dict(filters: Filters) -> dict[str, list[str]]:
     }
 
 
-def _feedback(settings: Settings, turn: Turn, filters: Filters) -> None:
+def _feedback(settings: Settings, turn: Turn) -> None:
     answer = turn.answer
     assert answer is not None
     ratings = st.session_state.setdefault("ratings", {})
-    st.feedback("thumbs", key=f"rating-{turn.id}", on_change=_save_rating, args=(settings, turn, filters))
+    st.feedback("thumbs", key=f"rating-{turn.id}", on_change=_save_rating, args=(settings, turn, turn.filters))
     flash = st.session_state.setdefault("flash", {}).pop(turn.id, None)
     if flash:
         st.error(escape_markdown(flash), icon=":material/error:")
@@ -215,73 +256,129 @@ def _feedback(settings: Settings, turn: Turn, filters: Filters) -> None:
                 with common.reported_errors():
                     append_feedback(
                         settings.feedback_path,
-                        record_for(turn.id, answer, rating, comment=comment, filters=_filters_dict(filters)),
+                        record_for(turn.id, answer, rating, comment=comment, filters=_filters_dict(turn.filters)),
                     )
                     commented.add(turn.id)
                     st.toast("Đã lưu nhận xét.", icon=":material/check_circle:")
                     st.rerun()
-    if rating == "up" and not answer.refused and answer.citations:
-        _regression_button(settings, turn)
+    if settings.admin_mode and rating == "up" and not answer.refused and answer.citations:
+        _regression_form(settings, turn)
 
 
-def _regression_button(settings: Settings, turn: Turn) -> None:
-    from nghiquyet.evaluation.questions import append_question, load_questions, question_from_answer
-
+def _regression_form(settings: Settings, turn: Turn) -> None:
+    """Admin only: the approved answer becomes a regression item, its expected figures picked from the passage."""
     answer = turn.answer
     assert answer is not None
     added = st.session_state.setdefault("regression_added", {})
-    figures = expected_figures(answer)
     if turn.id in added:
         st.caption(f"Đã thêm vào bộ câu hỏi kiểm thử (id: {escape_markdown(added[turn.id])}).")
         return
+    figures = passage_figures(answer.citations)
     if not figures:
         return
-    label = "Thêm vào bộ câu hỏi kiểm thử"
-    if st.button(label, key=f"regression-{turn.id}", icon=":material/playlist_add:", help="Số liệu mong đợi: " + ", ".join(figures)):
-        with common.reported_errors():
-            searched = answer.resolved_question or answer.question
-            existing = [q.id for q in load_questions(settings.questions_file).questions]
-            entry = question_from_answer(replace(answer, question=searched), figures, existing_ids=existing)
-            append_question(settings.questions_file, entry)
-            added[turn.id] = entry.id
-            st.rerun()
+    path = settings.admin_questions_path
+    with st.form(key=f"regression-form-{turn.id}", border=True):
+        st.caption("Quản trị: thêm câu hỏi này vào bộ câu hỏi kiểm thử — tệp " + escape_markdown(str(path)))
+        chosen = st.multiselect(
+            "Số liệu mong đợi (chọn trong đoạn trích dẫn)", figures, key=f"regression-figures-{turn.id}",
+            placeholder="Chọn số liệu câu trả lời đúng phải có",
+        )
+        if st.form_submit_button("Thêm vào bộ câu hỏi kiểm thử", icon=":material/playlist_add:"):
+            if not chosen:
+                st.warning("Hãy chọn ít nhất một số liệu mong đợi.", icon=":material/warning:")
+                return
+            with common.reported_errors():
+                searched = answer.resolved_question or answer.question
+                added[turn.id] = add_regression_question(path, replace(answer, question=searched), chosen)
+                st.rerun()
 
 
-def _answer_body(settings: Settings, turn: Turn, filters: Filters) -> None:
+def _copy_button(turn: Turn, library: Library) -> None:
+    """The answer as plain text with its sources; the code box's own button copies it."""
+    with st.popover("Sao chép", icon=":material/content_copy:", key=f"copy-{turn.id}"):
+        st.caption("Bấm biểu tượng sao chép ở góc khung để chép câu trả lời kèm nguồn.")
+        st.code(turn_text(turn, library.totals, titles=library.titles), language=None, wrap_lines=True)
+
+
+def _answer_body(settings: Settings, engine: Engine, turn: Turn, library: Library) -> None:
+    active = filter_label(turn.filters, library.titles)
+    if active:
+        st.caption(":material/filter_alt: Đang lọc: " + escape_markdown(active))
     if turn.resolved is not None and turn.resolved.changed:
         st.caption(":material/search: Đã tìm: " + escape_markdown(turn.resolved.text))
+    if turn.reply is not None:
+        st.markdown(escape_markdown(turn.reply))
+        return
     if turn.error is not None:
         st.error(escape_markdown(turn.error), icon=":material/error:")
+        return
+    if turn.out_of_filter:
+        _out_of_filter(turn, active)
         return
     answer = turn.answer
     assert answer is not None
     if answer.refused:
         st.warning(answer_markdown(answer.answer), icon=":material/search_off:")
     else:
-        st.markdown(answer_markdown(answer.answer, strong=_answer_figures(answer.answer)))
+        body = answer_markdown(answer.answer, strong=_answer_figures(answer.answer))
+        st.markdown(source_view.linked_markers(body, answer))
     if answer.citations:
         with st.container(horizontal=True, gap="small", key=f"chips-{turn.id}"):
             for citation in answer.citations:
-                _citation(turn.id, citation)
+                source_view.citation_popover(engine, turn.id, citation, library.totals)
     mode = f"dùng LLM ({settings.llm_model})" if answer.mode == "llm" else "trích nguyên văn, không dùng LLM"
     st.caption(f":material/schedule: Trả lời trong {format_seconds(turn.elapsed_s)} · {escape_markdown(mode)}")
     if answer.fallback_reason:
-        st.caption("LLM không dùng được, đã trả lời bằng trích dẫn: " + escape_markdown(answer.fallback_reason))
+        st.caption(
+            "Không dùng câu trả lời của LLM (" + escape_markdown(public_reason(answer.fallback_reason))
+            + "); câu trả lời trên trích nguyên văn từ tài liệu."
+        )
     for note in answer.notes:
-        st.caption(escape_markdown(note))
+        st.caption(escape_markdown(without_addresses(note)))
     if answer.refused and answer.passages:
         with st.expander("Các đoạn gần nhất đã xem"):
             for passage in answer.passages[:PASSAGE_PREVIEW]:
                 st.caption(citation_heading(Citation(0, passage)))
                 st.markdown(markdown_block(passage.chunk.text))
-    _feedback(settings, turn, filters)
+    with st.container(horizontal=True, gap="small", key=f"actions-{turn.id}", vertical_alignment="center"):
+        _copy_button(turn, library)
+    _feedback(settings, turn)
 
 
-def _turn(settings: Settings, turn: Turn, filters: Filters) -> None:
+def _out_of_filter(turn: Turn, active: str) -> None:
+    names = " và ".join(turn.out_of_filter)
+    st.info(
+        escape_markdown(
+            f"Bộ lọc đang chỉ tìm trong: {active}. {names} nằm ngoài bộ lọc nên chưa tìm "
+            f"(thư viện có tài liệu của {names})."
+        ),
+        icon=":material/filter_alt:",
+    )
+    assert turn.resolved is not None
+    st.button(
+        "Tìm không theo bộ lọc", key=f"unfiltered-{turn.id}", icon=":material/filter_alt_off:",
+        on_click=_ask_without_filter, args=(turn.resolved.text,),
+    )
+
+
+def _turn(settings: Settings, engine: Engine, turn: Turn, library: Library) -> None:
     with st.chat_message("user", avatar=USER_AVATAR):
         st.markdown(escape_markdown(turn.question))
     with st.chat_message("assistant", avatar=ASSISTANT_AVATAR):
-        _answer_body(settings, turn, filters)
+        _answer_body(settings, engine, turn, library)
+
+
+def _context_chip(context: ResolvedQuestion | None) -> None:
+    """Under the input: what the next question will carry over, with × to drop it."""
+    label = context_label(context) if context is not None else ""
+    if not label:
+        return
+    with st.container(horizontal=True, gap="small", key="context_chip", vertical_alignment="center"):
+        st.caption("Câu hỏi tiếp theo giữ ngữ cảnh:")
+        st.button(
+            escape_markdown(label) + "  ✕", key="drop_context", on_click=_drop_context, type="tertiary",
+            help="Bỏ ngữ cảnh này: câu hỏi tiếp theo được tìm đúng như đã gõ",
+        )
 
 
 # --- page -------------------------------------------------------------------------------------------
@@ -304,6 +401,9 @@ def _welcome(docs: Sequence["StoredDocument"]) -> None:
 
 
 def chat_page() -> None:
+    if document.wanted():  # "Xem toàn văn" / an answer's [n], opened in a new tab
+        document.document_page()
+        return
     settings = common.current_settings()
     engine = common.engine_for(settings)
     turns = _turns()
@@ -314,26 +414,34 @@ def chat_page() -> None:
         docs = common.documents(engine)
     except Exception as exc:  # noqa: BLE001 - the page still opens; asking shows the error again
         common.show_error(exc)
+    library = Library(docs)
     actions = st.sidebar.container()
-    filters, use_llm = _sidebar(settings, docs)
+    filters, use_llm = _sidebar(settings, library)
     # The input is pinned to the bottom wherever it is called; reading it first lets this run know
     # whether a question is coming (then the welcome is not drawn above the answer).
     question = st.chat_input(QUESTION_PLACEHOLDER, key="question", max_chars=settings.max_question_chars)
+    chip_slot = st.bottom.container()  # under the input, where the next question is typed
+    unfiltered = st.session_state.pop("pending_unfiltered", False)
+    if question:
+        unfiltered = False
     question = question or st.session_state.pop("pending_question", None)
     if not turns and not question:
         _welcome(docs)
     for turn in turns:
-        _turn(settings, turn, filters)
+        _turn(settings, engine, turn, library)
     if question:
         with st.chat_message("user", avatar=USER_AVATAR):
             st.markdown(escape_markdown(question))
         with st.chat_message("assistant", avatar=ASSISTANT_AVATAR):
+            previous = None if unfiltered else _context(turns)
             with st.spinner("Đang tìm trong tài liệu…"):
-                turn = _answer(engine, question, last_resolved(turns), filters, use_llm)
+                turn = _answer(engine, question, previous, Filters() if unfiltered else filters, use_llm, library)
             turns.append(turn)
-            _answer_body(settings, turn, filters)
+            _answer_body(settings, engine, turn, library)
+    with chip_slot:
+        _context_chip(_context(turns))
     with actions:
-        _conversation_actions(turns)
+        _conversation_actions(turns, library)
     if not question and docs and "retriever" not in engine.__dict__:
         # First visit in this process: load the model and the index while the reader looks at the page.
         with st.spinner("Đang chuẩn bị bộ tìm kiếm…"):
@@ -349,6 +457,7 @@ def main() -> None:
         initial_sidebar_state="auto",
     )
     common.apply_style()
+    common.apply_language()
     pages = [
         st.Page(chat_page, title="Hỏi đáp", icon=":material/forum:", default=True),
         st.Page(LIBRARY_PAGE, title="Thư viện tài liệu", icon=":material/library_books:", url_path="thu-vien"),

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from nghiquyet.answer.grounding import check_answer, grounded_numbers  # noqa: E402
 from nghiquyet.answer.models import Answer  # noqa: E402
-from nghiquyet.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 from nghiquyet.engine import Engine  # noqa: E402
 from nghiquyet.evaluation.questions import Question, contains_figure, load_questions  # noqa: E402
 

@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks.naive import NaivePassage, NaiveRag  # noqa: E402
 from ingest.models import Chunk, DocumentMeta  # noqa: E402
-from nghiquyet.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 from nghiquyet.engine import Engine  # noqa: E402
 from nghiquyet.evaluation.metrics import percentile, retrieval_rank  # noqa: E402
 from nghiquyet.evaluation.questions import Question, load_questions  # noqa: E402

@@ -65,7 +65,7 @@ def score(rows: list[list[str]], truth: list[list[str]]) -> tuple[int, int, int]
 def chunk_errors(path: Path, truth: list[list[str]], store: Path) -> tuple[int, int]:
     """(table-row chunks, of which with a value that is no cell of the source)."""
     from ingest.pipeline import prepare_document
-    from nghiquyet.config import Settings
+    from core.config import Settings
 
     cells = {c for r in truth for c in r}
     rows = [c for c in prepare_document(path, Settings(store_dir=store)).chunks if c.kind == "table_row"]

@@ -40,7 +40,7 @@ if "--omp-default" not in sys.argv:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from benchmarks.naive import NaiveRag  # noqa: E402
-from nghiquyet.config import Settings  # noqa: E402
+from core.config import Settings  # noqa: E402
 from nghiquyet.evaluation.questions import Question, contains_figure, load_questions, match_key  # noqa: E402
 from nghiquyet.indexing import ingest_paths  # noqa: E402
 from retrieval.hybrid import HybridRetriever, RetrievalOptions  # noqa: E402

@@ -54,8 +54,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from ingest.provinces import PROVINCES, find_province_mentions  # noqa: E402
-from ingest.vietnamese import fold_diacritics, nfc  # noqa: E402
-from nghiquyet.config import Settings  # noqa: E402
+from core.vietnamese import fold_diacritics, nfc  # noqa: E402
+from core.config import Settings  # noqa: E402
 from nghiquyet.evaluation.questions import Question, contains_figure, load_questions, match_key  # noqa: E402
 
 CORPUS = REPO / "data" / "corpus"

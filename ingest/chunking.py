@@ -19,8 +19,9 @@ import math
 import re
 from collections.abc import Sequence
 
+from ingest.figures import has_figure, strip_marker
 from ingest.models import Chunk, ChunkKind, DocumentMeta, Page
-from ingest.structure import Element, has_figure, parse_document, strip_marker
+from ingest.structure import Element, parse_document
 from ingest.tables import read_table
 
 PAGE_SEPARATOR = "\n\n"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ingest.legacy import LEGACY_NAMES, TCVN3, VNI, decode_legacy, legacy_bytes
-from nghiquyet.errors import EmptyDocument, EncodingProblem
+from core.errors import EmptyDocument, EncodingProblem
 
 # Vietnamese syllable structure: onset + nucleus (+ coda). Used only to score candidate decodings.
 _ONSETS = ("ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr",

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from nghiquyet.errors import IngestError, UnsupportedFileType
+from core.errors import IngestError, UnsupportedFileType
 
 CONVERTED_SUFFIXES = frozenset({".doc", ".rtf", ".odt"})
 _INSTALL = "Hãy cài LibreOffice (Debian: apt-get install libreoffice-writer-nogui) rồi nạp lại"

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 from ingest.encoding import DecodedText, decode_bytes, fix_mojibake
 from ingest.libreoffice import CONVERTED_SUFFIXES
 from ingest.models import Page
-from nghiquyet.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
+from core.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
 
 if TYPE_CHECKING:
+    from core.config import Settings
     from ingest.pdf import PageProgress
-    from nghiquyet.config import Settings
 
 TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})

@@ -24,20 +24,13 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from core.genre import DOC_TYPES, PLAN_TYPES, REPORT_TYPES
 from ingest.models import DocumentMeta
 from ingest.provinces import find_province_mentions
 from ingest.structure import is_caps_line, parse_document, split_lines
 from ingest.tables import looks_like_header, split_cells
-from ingest.vietnamese import fold_diacritics, index_key, nfc
+from core.vietnamese import fold_diacritics, index_key, key_regex, nfc
 
-# Longest first: "báo cáo chính trị" before "báo cáo".
-DOC_TYPES: tuple[str, ...] = (
-    "báo cáo chính trị", "tài liệu tuyên truyền", "tài liệu hỏi đáp", "chương trình hành động", "nghị quyết",
-    "kế hoạch", "chỉ thị", "quyết định", "kết luận", "thông báo", "thông tri", "báo cáo", "đề án", "tờ trình",
-    "hướng dẫn", "quy định", "quy chế", "công văn", "chương trình", "đề cương", "tài liệu",
-)
-_PLAN_TYPES = frozenset({"nghị quyết", "kế hoạch", "chỉ thị", "chương trình", "chương trình hành động", "đề án", "quyết định", "kết luận"})
-_REPORT_TYPES = frozenset({"báo cáo", "báo cáo chính trị"})
 
 _OPENING_CHARS = 4000
 _TITLE_SCAN_LINES = 25
@@ -69,9 +62,11 @@ def detect_metadata(text: str, source: str, content_hash: str) -> DocumentMeta:
     with_blanks = [line.text for line in split_lines(text)]
     lines = [line for line in with_blanks if line]
     title = detect_title(with_blanks)
-    doc_type = detect_doc_type(title, text)
+    doc_type = detect_doc_type(title, text) or detect_genre_type(text)
     number = detect_number(lines, text, doc_type)
     plan, report = detect_years(text, title, doc_type)
+    # A web page or a pasted article has no document title; its headline (or its lead) names it.
+    title = title or detect_headline(with_blanks)
     return DocumentMeta(
         source=source,
         title=title,
@@ -81,7 +76,7 @@ def detect_metadata(text: str, source: str, content_hash: str) -> DocumentMeta:
         report_years=tuple(sorted(report)),
         doc_type=doc_type,
         number=number,
-        issue_date=detect_issue_date(lines, text, doc_type, number),
+        issue_date=detect_issue_date(lines, text, doc_type, number) or detect_published(lines),
         signer=detect_signer(lines, text),
         content_hash=content_hash,
     )
@@ -115,7 +110,10 @@ def detect_title(lines: Sequence[str]) -> str | None:
         if not line or _type_at_start(line) is None or len(line) > 250 or _is_sentence(line):
             continue
         parts = [line]
-        for nxt in head[i + 1:]:
+        rest = head[i + 1:]
+        if _type_at_start(line) == " ".join(index_key(line).split()) and rest[:1] == [""]:
+            rest = rest[1:]  # "NGHỊ QUYẾT" / (blank) / "VỀ MỤC TIÊU, NHIỆM VỤ …": the type alone is no title
+        for nxt in rest:
             if not _continues_title(nxt) or sum(len(p) for p in parts) + len(nxt) > 400:
                 break
             parts.append(nxt)
@@ -124,6 +122,90 @@ def detect_title(lines: Sequence[str]) -> str | None:
         if line and is_caps_line(line) and len(line.split()) >= 4 and not _is_sentence(line):
             return _clean(line)
     return None
+
+
+# Web-page lines above an article's headline: a site's date stamp ("date 2021-06", "Thứ Sáu, ngày 23 tháng
+# 08 năm 2019, 09:25:27", "Trọng Bảo - 15:22, 15/10/2020"), a category or site name of one or two words.
+_SITE_DATE = re.compile(r"^\s*date\s+((?:19|20)\d\d-\d\d(?:-\d\d)?)\b\s*", re.I)
+_DATELINE = re.compile(
+    r"^(?:thứ\s+\S+|chủ\s+nhật)?[,\s]*(?:ngày\s+)?\d{1,2}(?:\s+tháng\s+|[/\-.])\d{1,2}(?:\s+năm\s+|[/\-.])\d{4}"
+    r"|\d{1,2}:\d{2}|^[^,]{0,40}\s-\s\d{1,2}:\d{2}",
+    re.I,
+)
+_HEADLINE_MAX = 220
+_HEADLINE_LINES = 3  # a headline opens the page; a short line further down is a caption or a subheading
+_LEAD_CHARS = 160
+
+
+def _without_site_date(line: str) -> str:
+    return _SITE_DATE.sub("", line, count=1).strip()
+
+
+def detect_headline(lines: Sequence[str]) -> str | None:
+    """An article's headline: its first line that reads as one (a short line, not a sentence, not a date
+    stamp); else the opening of its first sentence, cut at a word — what a reader would call it."""
+    first_text = None
+    seen = 0
+    for line in lines[:_TITLE_SCAN_LINES]:
+        line = _without_site_date(line)
+        if not line or _DATELINE.search(line[:60]) and len(line) < 80:
+            continue
+        seen += 1
+        if seen > _HEADLINE_LINES:
+            break
+        words = line.split()
+        if first_text is None and len(words) >= 4:
+            first_text = line
+        if 4 <= len(words) and len(line) <= _HEADLINE_MAX and not _is_sentence(line) and not line.endswith((".", ":")):
+            return _clean(line)
+    if first_text is None or sum(1 for line in lines if line) < 2:
+        return None  # a text of one paragraph has no headline: its first sentence is its content
+    sentence = re.split(r"(?<=[.!?])\s", first_text, maxsplit=1)[0]
+    if len(sentence) <= _LEAD_CHARS:
+        return _clean(sentence.rstrip("."))
+    cut = sentence[:_LEAD_CHARS].rsplit(" ", 1)[0]
+    return _clean(cut.rstrip(",;:")) + " …"
+
+
+def detect_published(lines: Sequence[str]) -> str | None:
+    """The date a web page was published, from its site date stamp ("date 2021-06-24" → "2021-06-24")."""
+    for line in lines[:3]:
+        m = _SITE_DATE.match(line)
+        if m:
+            return m.group(1)
+    return None
+
+
+# The genre's kinds of text, read from the content when no title names a type. Order matters: an HĐND
+# resolution quotes a congress; news of a congress quotes its resolution.
+_HDND_RESOLUTION = re.compile(r"^\s*căn cứ\b.*$|^\s*quyết nghị\s*:?\s*$|^\s*điều 1[.:]", re.I | re.M)
+_CONGRESS = re.compile(r"đại hội (?:đại biểu )?đảng bộ|đại hội đảng bộ|đại hội lần thứ|đại hội đại biểu")
+_PARTY_MEETING = re.compile(r"ban thường vụ tỉnh ủy|ban thường vụ thành ủy|ban chấp hành đảng bộ|hội nghị tỉnh ủy|hội nghị thành ủy")
+_COUNCIL_SESSION = re.compile(r"kỳ họp|hđnd|hội đồng nhân dân")
+_REPORT_WORDS = re.compile(r"kết quả thực hiện|tình hình kinh tế - xã hội|báo cáo")
+
+
+_CONGRESS_KEY = key_regex(_CONGRESS.pattern)
+_PARTY_MEETING_KEY = key_regex(_PARTY_MEETING.pattern)
+_COUNCIL_SESSION_KEY = key_regex(_COUNCIL_SESSION.pattern)
+_REPORT_WORDS_KEY = key_regex(_REPORT_WORDS.pattern)
+
+
+def detect_genre_type(text: str) -> str | None:
+    """"nghị quyết" for a resolution's own text (Căn cứ … / QUYẾT NGHỊ / Điều 1); for an article, what it
+    reports on: a Party congress, a Tỉnh ủy meeting, an HĐND session, or results."""
+    opening = text[:_OPENING_CHARS]
+    if len(_HDND_RESOLUTION.findall(opening)) >= 2:
+        return "nghị quyết"
+    key = index_key(opening)
+    counts = {
+        "tin đại hội đảng bộ": len(_CONGRESS_KEY.findall(key)),
+        "tin họp tỉnh ủy": len(_PARTY_MEETING_KEY.findall(key)),
+        "tin kỳ họp hđnd": len(_COUNCIL_SESSION_KEY.findall(key)),
+        "tin kết quả": len(_REPORT_WORDS_KEY.findall(key)),
+    }
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else None
 
 
 def _continues_title(line: str) -> bool:
@@ -322,7 +404,7 @@ def detect_years(text: str, title: str | None, doc_type: str | None) -> tuple[se
     if title:
         for cue, years in years_with_cues(title):
             if cue is None:
-                cue = "plan" if doc_type in _PLAN_TYPES else "report" if doc_type in _REPORT_TYPES else None
+                cue = "plan" if doc_type in PLAN_TYPES else "report" if doc_type in REPORT_TYPES else None
             (plan if cue == "plan" else report if cue == "report" else set()).update(years)
     for heading in _headings(text, title):
         for cue, years in years_with_cues(heading):

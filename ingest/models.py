@@ -66,6 +66,12 @@ class Chunk:
     end: int = -1
     context: str = ""                     # extra text that belongs to the row/indicator (table headers)
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    # The time the passage speaks of when its own words do not say: the period phrase that opens it or
+    # the nearest one before it in its section ("Năm 2020, …" then "Nổi bật là, … 6,08%").
+    period: str = ""
+    period_years: tuple[int, ...] = ()
+    period_seq: int = -1                  # the chunk whose words state the period (-1: a heading does)
+    period_kind: str = ""                 # core.genre.PeriodKind: "year", "part", "term", "congress" …
 
     @property
     def id(self) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from nghiquyet.errors import EmptyDocument, IngestError
+from core.errors import EmptyDocument, IngestError
 
 # --- .docx ---------------------------------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def extract_pages(
     With `ocr_page_timeout_s`, pages without a usable text layer are recognised by Tesseract (Page.ocr),
     each within that time; `on_page(done, total)` is told after each such page.
     """
-    from nghiquyet.errors import PdfProblem
+    from core.errors import PdfProblem
 
     name = path.name
     unavailable = None
@@ -170,7 +170,7 @@ def _ranges(numbers: list[int]) -> str:
 
 
 def _crashed(name: str, returncode: int, stderr: bytes, memory_mb: int) -> Exception:
-    from nghiquyet.errors import PdfProblem
+    from core.errors import PdfProblem
 
     tail = stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
     if "MemoryError" in stderr.decode("utf-8", "replace") or returncode in (-9, 137):
@@ -186,7 +186,7 @@ def _crashed(name: str, returncode: int, stderr: bytes, memory_mb: int) -> Excep
 
 
 def _problem(name: str, result: dict[str, Any], *, max_pages: int, memory_mb: int) -> Exception:
-    from nghiquyet.errors import FileTooLarge, PdfProblem
+    from core.errors import FileTooLarge, PdfProblem
 
     kind, detail = result["error"], str(result.get("detail", ""))[:200]
     if kind == "encrypted":

@@ -11,10 +11,11 @@ from ingest.chunking import chunk_document, join_pages
 from ingest.loaders import load_document
 from ingest.metadata import detect_metadata
 from ingest.models import Chunk, DocumentMeta
+from ingest.periods import assign_periods
 from ingest.repair import repair_pages
 from ingest.sidecar import apply_sidecar, find_sidecar, is_sidecar, load_sidecar
-from nghiquyet.config import Settings
-from nghiquyet.errors import EmptyDocument, UnsupportedFileType
+from core.config import Settings
+from core.errors import EmptyDocument, UnsupportedFileType
 
 if TYPE_CHECKING:
     from ingest.pdf import PageProgress
@@ -60,8 +61,14 @@ def prepare_document(path: Path, settings: Settings, on_page: PageProgress | Non
         meta = apply_sidecar(meta, overrides)
         if overrides:
             warnings.append(f"Đã áp dụng siêu dữ liệu từ “{sidecar.name}” ({', '.join(sorted(overrides))}).")
+    chunks = assign_periods(chunk_document(pages, meta, settings.max_chunk_chars))
+    if not meta.years:
+        # No title or heading says which years the document is about: its passages' periods do.
+        derived = tuple(sorted({y for chunk in chunks for y in chunk.period_years}))
+        if derived:
+            meta = replace(meta, years=derived)
+            chunks = [replace(chunk, doc=meta) for chunk in chunks]
     warnings.extend(_missing(meta))
-    chunks = chunk_document(pages, meta, settings.max_chunk_chars)
     if not chunks:
         raise EmptyDocument(
             f"Tệp “{path.name}” không có đoạn văn bản nào để lập chỉ mục.",

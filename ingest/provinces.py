@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
 
 # Canonical name → other spellings in real use (old spellings, joined forms, English exonyms).
 # Tone-style variants (Hoà/Hòa) and unaccented forms need no entry: matching folds them.
@@ -31,8 +31,8 @@ _PROVINCES: dict[str, tuple[str, ...]] = {
     "Bình Thuận": (),
     "Cà Mau": (),
     "Cao Bằng": (),
-    "Đắk Lắk": ("Đắc Lắc", "Đắk Lắc", "Daklak"),
-    "Đắk Nông": ("Đắc Nông", "Daknong"),
+    "Đắk Lắk": ("Đắc Lắc", "Đắk Lắc", "Daklak", "Đăk Lăk", "Đăk Lắk", "Đắc Lắk", "Dak Lak"),
+    "Đắk Nông": ("Đắc Nông", "Daknong", "Đăk Nông", "Dak Nong"),
     "Điện Biên": (),
     "Đồng Nai": (),
     "Đồng Tháp": (),
@@ -85,6 +85,46 @@ _PROVINCES: dict[str, tuple[str, ...]] = {
 }
 
 PROVINCES: tuple[str, ...] = tuple(_PROVINCES)
+
+# Since 1 July 2025 the 63 are 34 (Nghị quyết 202/2025/QH15): each merged province takes the name of one
+# of its parts. Documents written before name the former ones; a question may name either.
+MERGED_2025: dict[str, tuple[str, ...]] = {
+    "Tuyên Quang": ("Hà Giang",),
+    "Lào Cai": ("Yên Bái",),
+    "Thái Nguyên": ("Bắc Kạn",),
+    "Phú Thọ": ("Vĩnh Phúc", "Hòa Bình"),
+    "Bắc Ninh": ("Bắc Giang",),
+    "Hưng Yên": ("Thái Bình",),
+    "Hải Phòng": ("Hải Dương",),
+    "Ninh Bình": ("Hà Nam", "Nam Định"),
+    "Quảng Trị": ("Quảng Bình",),
+    "Đà Nẵng": ("Quảng Nam",),
+    "Quảng Ngãi": ("Kon Tum",),
+    "Gia Lai": ("Bình Định",),
+    "Khánh Hòa": ("Ninh Thuận",),
+    "Lâm Đồng": ("Đắk Nông", "Bình Thuận"),
+    "Đắk Lắk": ("Phú Yên",),
+    "TP. Hồ Chí Minh": ("Bình Dương", "Bà Rịa - Vũng Tàu"),
+    "Đồng Nai": ("Bình Phước",),
+    "Tây Ninh": ("Long An",),
+    "Cần Thơ": ("Sóc Trăng", "Hậu Giang"),
+    "Vĩnh Long": ("Bến Tre", "Trà Vinh"),
+    "Đồng Tháp": ("Tiền Giang",),
+    "Cà Mau": ("Bạc Liêu",),
+    "An Giang": ("Kiên Giang",),
+}
+MERGER_YEAR = 2025
+_SUCCESSOR = {former: new for new, formers in MERGED_2025.items() for former in formers}
+
+
+def former_provinces(province: str) -> tuple[str, ...]:
+    """The provinces merged into `province` on 1 July 2025 ("An Giang" → ("Kiên Giang",))."""
+    return MERGED_2025.get(province, ())
+
+
+def successor(province: str) -> str | None:
+    """The province a former one is part of since 1 July 2025 ("Kiên Giang" → "An Giang")."""
+    return _SUCCESSOR.get(province)
 _HCM = "TP. Hồ Chí Minh"
 # "Thành phố Hồ Chí Minh", "TP. HCM", "TP.HCM", "TPHCM", "Sài Gòn", "Ho Chi Minh City", "HCMC".
 # Bare "Hồ Chí Minh" / "HCM" are left out on purpose: in party documents they name the person

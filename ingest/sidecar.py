@@ -23,7 +23,7 @@ import yaml
 
 from ingest.models import DocumentMeta
 from ingest.provinces import canonical_province
-from nghiquyet.errors import IngestError
+from core.errors import IngestError
 
 SIDECAR_SUFFIXES: tuple[str, ...] = (".meta.json", ".meta.yaml", ".meta.yml", ".meta.toml")
 _TEXT_FIELDS = ("title", "doc_type", "number", "signer")

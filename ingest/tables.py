@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.structure import Line
-from ingest.vietnamese import fold_diacritics, index_key
+from ingest.lines import Line
+from core.vietnamese import fold_diacritics, index_key
 
 RowRole = Literal["header", "repeated_header", "data", "label"]
 

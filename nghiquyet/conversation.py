@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
-from retrieval.models import Intent, QueryAnalysis
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
+from retrieval.models import Filters, Intent, QueryAnalysis
 
 if TYPE_CHECKING:
     from ingest.models import DocumentMeta
@@ -92,6 +92,9 @@ class Turn:
     answer: "Answer | None" = None
     error: str | None = None
     elapsed_s: float = 0.0
+    reply: str | None = None                  # a greeting's or thanks' short reply (nothing searched)
+    filters: Filters = field(default_factory=Filters)
+    out_of_filter: tuple[str, ...] = ()       # provinces asked about that the active filter excludes
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     asked_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
@@ -113,14 +116,15 @@ def _strip_edges(keyed: str, original: str, folded: bool) -> tuple[str, str]:
         start = len(keyed) - len(keyed.lstrip(_EDGE_JUNK))
         original = original[start : start + len(k)]
         keyed = k
-        for key in leading:
-            if keyed == key or keyed.startswith(key + " "):
-                keyed, original = keyed[len(key) :], original[len(key) :]
-                changed = True
-                break
+        # Trailing words first: in "năm 2020 thì sao" the leading "thì" must not leave "sao" behind.
         for key in trailing:
             if keyed == key or keyed.endswith(" " + key):
                 keyed, original = keyed[: len(keyed) - len(key)], original[: len(original) - len(key)]
+                changed = True
+                break
+        for key in leading:
+            if keyed == key or keyed.startswith(key + " "):
+                keyed, original = keyed[len(key) :], original[len(key) :]
                 changed = True
                 break
     return keyed, original
@@ -201,8 +205,68 @@ def _compose(topic: str, provinces: Sequence[str], years: Sequence[int], intent:
     return text[:1].upper() + text[1:] + "?"
 
 
+# Follow-ups that name no indicator but a relation to the previous answer. Matched on the folded key.
+_WHICH_PROVINCE = re.compile(r"\b(?:tinh|noi|dia phuong|ben) nao\b.*\b(?:cao|thap|lon|nho|nhieu|it|tot|nhanh|cham)\s+hon\b")
+_PREVIOUS_YEAR = re.compile(r"\bso (?:voi|sanh voi) (?:nam truoc|nam ngoai|cung ky|nam lien truoc)\b")
+# Greetings and thanks: the whole message, give or take a form of address or a particle.
+_ADDRESS = r"(?:\s+(?:ban|anh|chi|em|ca nha|moi nguoi|nhe|nha|nhieu|rat nhieu|a|nhe ban|tro ly))*"
+_GREETING = re.compile(rf"^(?:xin chao|chao|alo|hello|hi|chao buoi sang|chao buoi chieu){_ADDRESS}$")
+_THANKS = re.compile(rf"^(?:(?:xin )?cam on|thank you|thanks|ok|oke|tot|tot qua|hay qua|vang|da|duoc roi){_ADDRESS}$")
+_GOODBYE = re.compile(rf"^(?:tam biet|bye|hen gap lai){_ADDRESS}$")
+GREETING_REPLY = (
+    "Xin chào anh/chị. Anh/chị cần tra cứu chỉ tiêu, kết quả hay số liệu nào, của tỉnh nào, năm nào?"
+)
+THANKS_REPLY = "Không có gì ạ. Anh/chị cần tra cứu thêm số liệu nào cứ hỏi tiếp."
+GOODBYE_REPLY = "Chào anh/chị, hẹn gặp lại."
+
+
+def small_talk_reply(question: str) -> str | None:
+    """A short reply to a greeting, thanks or goodbye (which is not searched); None for a real question."""
+    key = " ".join(_WORD.findall(fold_diacritics(index_key(question))))
+    if _GREETING.match(key):
+        return GREETING_REPLY
+    if _THANKS.match(key):
+        return THANKS_REPLY
+    if _GOODBYE.match(key):
+        return GOODBYE_REPLY
+    return None
+
+
+def _opens_follow_up(question: str) -> bool:
+    """ "Còn …", "Thế còn …", "Vậy …": the asker says the question continues the previous one."""
+    return _without_opener(question) != question
+
+
+def _relation_follow_up(question: str, previous: ResolvedQuestion, analysis: QueryAnalysis) -> ResolvedQuestion | None:
+    """ "tỉnh nào cao hơn?", "so với năm trước?": same indicator, compared across provinces or years."""
+    if not previous.topic:
+        return None
+    key = " ".join(_WORD.findall(fold_diacritics(index_key(question))))
+    asked = " ".join(question.split())
+    if _WHICH_PROVINCE.search(key) and not analysis.provinces:
+        # Between the provinces of the previous answer; after a single one, across every province.
+        provinces = previous.provinces if len(previous.provinces) > 1 else ()
+        text = _compose(previous.topic, provinces, previous.years, previous.intent, comparison=True)
+        inherited = ("province", "year", "topic") if provinces else ("year", "topic")
+        return ResolvedQuestion(asked, text, provinces, previous.years, previous.intent, previous.topic, inherited)
+    if _PREVIOUS_YEAR.search(key) and previous.years and not analysis.years:
+        years = tuple(sorted({min(previous.years) - 1, *previous.years}))
+        # A target is compared with what the year before achieved: no intent, both kinds may answer.
+        text = _compose(previous.topic, previous.provinces, years, "any", comparison=True)
+        return ResolvedQuestion(
+            asked, text, previous.provinces, years, "any", previous.topic, ("province", "year", "topic")
+        )
+    return None
+
+
 def resolve_question(question: str, previous: ResolvedQuestion | None, analyze: Analyze) -> ResolvedQuestion:
-    """`question` with whatever it omits (province, year, indicator, intent) taken from `previous`."""
+    """`question` with whatever it omits (province, year, indicator, intent) taken from `previous`.
+
+    Only a follow-up inherits: a question without an indicator of its own ("năm 2020 thì sao?",
+    "còn Sóc Trăng?"), one that opens as a continuation ("còn GRDP bình quân đầu người?"), or one that
+    relates to the previous answer ("tỉnh nào cao hơn?", "so với năm trước?"). A question naming its
+    own indicator or province stands alone, so context never slips into a new subject unseen.
+    """
     asked = " ".join(question.split())
     # "Còn …" opens a follow-up; it is not the "còn" of a result ("tỷ lệ hộ nghèo còn 2%").
     analysis = analyze(_without_opener(asked) or asked)
@@ -214,14 +278,20 @@ def resolve_question(question: str, previous: ResolvedQuestion | None, analyze: 
     )
     if previous is None or not asked:
         return own
+    related = _relation_follow_up(asked, previous, analysis)
+    if related is not None:
+        return related
+    if topic and not _opens_follow_up(asked):
+        return own
 
     inherited: list[str] = []
     provinces = named
     if not named and previous.provinces:
         provinces = previous.provinces
         inherited.append("province")
-    elif analysis.comparison and previous.provinces and not set(previous.provinces) & set(named):
-        # "So sánh với Sóc Trăng": the previous province is one side of the comparison.
+    elif analysis.comparison and len(named) == 1 and previous.provinces and named[0] not in previous.provinces:
+        # "So sánh với Sóc Trăng": the previous province is the other side. A comparison naming
+        # both sides itself gains no third.
         provinces = tuple(dict.fromkeys((*previous.provinces, *named)))
         inherited.append("province")
     if not years and previous.years:
@@ -229,9 +299,12 @@ def resolve_question(question: str, previous: ResolvedQuestion | None, analyze: 
         inherited.append("year")
 
     if not topic and previous.topic:
-        # A bare follow-up ("Còn Sóc Trăng thì sao?", "năm 2020 đạt bao nhiêu?"): same indicator,
-        # same kind of figure unless the question says which (target or result).
-        intent = analysis.intent if analysis.intent != "any" else previous.intent
+        # A bare follow-up ("Còn Sóc Trăng thì sao?", "năm 2020 đạt bao nhiêu?"): same indicator.
+        # Same kind of figure (target or result) for another province; for another year the question
+        # says which, or either may answer: a 2021 target does not make "năm 2020?" a 2020 target.
+        intent = analysis.intent
+        if intent == "any" and "year" in inherited:
+            intent = previous.intent
         inherited.append("topic")
         if intent != analysis.intent:
             inherited.append("intent")
@@ -240,15 +313,28 @@ def resolve_question(question: str, previous: ResolvedQuestion | None, analyze: 
 
     if not inherited:
         return own
-    # A question of its own that leaves out where or when: keep its wording, say the context.
+    # A continuation that leaves out where or when: keep its wording, say the context.
     context = []
     if "province" in inherited:
         context.append(_provinces_phrase(provinces))
     if "year" in inherited:
         context.append(_years_phrase(years))
-    stem = asked.rstrip(" ?.!…")
+    stem = _without_opener(asked).rstrip(" ?.!…")
+    stem = stem[:1].upper() + stem[1:]
     text = f"{stem} ({', '.join(context)})?"
     return replace(own, text=text, provinces=provinces, years=years, inherited=tuple(inherited))
+
+
+def context_label(context: ResolvedQuestion) -> str:
+    """What a follow-up would carry over, at a glance: "Trà Vinh · 2021 · tăng trưởng GRDP"."""
+    parts = []
+    if context.provinces:
+        parts.append(_provinces_phrase(context.provinces))
+    if context.years:
+        parts.append(_years_phrase(context.years).removeprefix("năm "))
+    if context.topic:
+        parts.append(context.topic)
+    return " · ".join(parts)
 
 
 def suggested_questions(docs: Sequence["DocumentMeta"], limit: int = 3) -> tuple[list[str], str | None]:
@@ -289,8 +375,16 @@ def suggested_questions(docs: Sequence["DocumentMeta"], limit: int = 3) -> tuple
 
 
 def last_resolved(turns: Sequence[Turn]) -> ResolvedQuestion | None:
-    """The most recent resolved question of a conversation (the context for the next one)."""
+    """The context a next question may inherit: the last answered turn's, nothing after a refusal or an error.
+
+    A greeting or thanks in between changes nothing; a refused or filter-blocked question ends the context, so a wrong province or year is not carried into what follows. A turn that
+    failed (store unreachable, punctuation only) is skipped.
+    """
     for turn in reversed(turns):
-        if turn.resolved is not None and turn.error is None:
+        if turn.reply is not None or turn.error is not None:
+            continue  # an error (store unreachable, empty question) says nothing about the subject
+        if turn.out_of_filter or (turn.answer is not None and turn.answer.refused):
+            return None
+        if turn.resolved is not None:
             return turn.resolved
     return None

@@ -6,16 +6,18 @@ process, so `nghiquyet --help` stays instant and the app can share one engine be
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nghiquyet.config import Settings
+from core.config import Settings
 from retrieval.models import Filters, SearchResult
 
 if TYPE_CHECKING:
+    from ingest.models import Chunk
     from nghiquyet.answer.answerer import Answerer
     from nghiquyet.answer.models import Answer
     from nghiquyet.indexing import IngestProgress, IngestReport
@@ -79,6 +81,11 @@ class Engine:
     def documents(self) -> list["StoredDocument"]:
         return self.store.documents()
 
+    def document_chunks(self, source: str) -> list["Chunk"]:
+        """Every passage of one document in reading order (the source viewer's context and full text)."""
+        self.retriever.coverage()  # brings the in-memory index in step with the store
+        return sorted((c for c in self.retriever.lexical.chunks if c.source == source), key=lambda c: c.seq)
+
     def delete_document(self, source: str) -> int:
         from nghiquyet.indexing import delete_document
 
@@ -86,3 +93,24 @@ class Engine:
             removed = delete_document(source, self.settings, self.store)
             self.retriever.refresh()
             return removed
+
+
+_URL = re.compile(r"(?i)\b(?:https?|wss?)://\S+|\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3})(?::\d+)?\S*")
+_EXCEPTION = re.compile(r"\b[A-Z][A-Za-z]*(?:Error|Exception|Timeout)\b")
+
+
+def public_reason(reason: str) -> str:
+    """Why an LLM answer was not used, fit for an official: no server address, no exception text."""
+    lowered = reason.lower()
+    if "hết thời gian" in lowered or "timeout" in lowered:
+        return "mô hình ngôn ngữ không trả lời kịp"
+    if "không kết nối" in lowered or "connect" in lowered:
+        return "không kết nối được mô hình ngôn ngữ"
+    if _URL.search(reason) or _EXCEPTION.search(reason) or "@" in reason:
+        return "mô hình ngôn ngữ không dùng được lúc này"
+    return reason
+
+
+def without_addresses(note: str) -> str:
+    """A note with any server address left out (officials need the fact, not the endpoint)."""
+    return " ".join(_URL.sub("", note).split())

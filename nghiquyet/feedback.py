@@ -7,7 +7,6 @@ thumb is a second record for the same turn).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator
@@ -17,9 +16,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from nghiquyet.answer.models import Answer
+from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import find_figures, strip_markers
-from nghiquyet.errors import FeedbackError
+from core.errors import FeedbackError
+from core.locks import exclusive, lock_path_for
 
 Rating = Literal["up", "down"]
 
@@ -78,13 +78,13 @@ def record_for(
 @contextmanager
 def _locked_append(path: Path) -> Iterator[int]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        # Several app processes may share the file: one whole line at a time.
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)
+    # Several app processes may share the file: one whole line at a time.
+    with exclusive(lock_path_for(path)):
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            yield fd
+        finally:
+            os.close(fd)
 
 
 def append_feedback(path: Path, record: FeedbackRecord) -> None:
@@ -139,3 +139,60 @@ def expected_figures(answer: Answer) -> tuple[str, ...]:
         if figure not in seen:
             seen.append(figure)
     return tuple(seen)
+
+
+def passage_figures(citations: tuple[Citation, ...] | list[Citation]) -> tuple[str, ...]:
+    """Figures an admin may choose as a regression item's expectations: those the cited passages state.
+
+    The cited sentences' figures come first. Years are left out, and so are digits that belong to a
+    word ("Covid-19", "F0"), which are names, not quantities.
+    """
+    inside: list[str] = []
+    outside: list[str] = []
+    for citation in citations:
+        text = citation.passage.chunk.text
+        for fig in find_figures(text):
+            if fig.is_year or _part_of_word(text, fig.start, fig.end):
+                continue
+            a, b = fig.span_with_unit
+            figure = text[a:b].strip()
+            cited = any(x <= fig.start < y for x, y in citation.highlights)
+            (inside if cited else outside).append(figure)
+    return tuple(dict.fromkeys((*inside, *outside)))
+
+
+def _part_of_word(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    if before == "-" and start > 1 and text[start - 2].isalpha():
+        return True  # "Covid-19"
+    after = text[end] if end < len(text) else " "
+    return before.isalpha() or after.isalpha()
+
+
+QUESTIONS_FILE_HEADER = (
+    "# Bộ câu hỏi hồi quy do quản trị viên thêm từ ứng dụng (định dạng: regression/README.md).\n"
+    "version: 1\nquestions:\n"
+)
+
+
+def add_regression_question(path: Path, answer: Answer, expected: tuple[str, ...] | list[str]) -> str:
+    """Add an approved answer with the admin's chosen figures to a regression file (created if absent); its id."""
+    from nghiquyet.evaluation.questions import append_question, format_entry, load_questions, question_from_answer
+
+    existing = [q.id for q in load_questions(path).questions] if path.exists() else []
+    entry = question_from_answer(answer, tuple(expected), existing_ids=existing)
+    if path.exists():
+        append_question(path, entry)
+        return entry.id
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(QUESTIONS_FILE_HEADER + format_entry(entry))
+    except FileExistsError:  # another session created it meanwhile
+        append_question(path, entry)
+    except OSError as exc:
+        raise FeedbackError(
+            f"Không tạo được tệp câu hỏi kiểm thử {path}: {exc.strerror or exc}.",
+            "Kiểm tra quyền ghi hoặc đặt NGHIQUYET_ADMIN_QUESTIONS_FILE.",
+        ) from exc
+    return entry.id

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from ingest.models import Chunk
-from nghiquyet.config import Settings
-from nghiquyet.errors import IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import IngestError, UnsupportedFileType
 from vectorstore.lock import ingest_lock
 from vectorstore.store import SERVER_GC_GRACE_S, ChunkStore, discard_local_store
 

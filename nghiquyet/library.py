@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from nghiquyet.config import Settings
-from nghiquyet.errors import FileTooLarge, IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import FileTooLarge, IngestError, UnsupportedFileType
 
 if TYPE_CHECKING:
     from nghiquyet.engine import Engine

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from nghiquyet.config import ConfigError, Settings, load_settings
+from core.config import ConfigError, Settings, load_settings
 from nghiquyet.engine import Engine
-from nghiquyet.errors import NghiquyetError
+from core.errors import NghiquyetError
 from nghiquyet.safe_text import escape_markdown
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ _CSS = """
 [data-testid="stPopoverBody"] { max-width: min(46rem, 92vw); }
 [data-testid="stPopoverBody"] [data-testid="stMarkdownContainer"] p { font-size: 1.05rem; line-height: 1.65; }
 [data-testid="stChatInput"] textarea { font-size: 1.12rem; }
+.st-key-nq-language, .st-key-nq-scroll { position: absolute; width: 0; height: 0; overflow: hidden; }
+[class*="st-key-passage-"] { max-height: 55vh; overflow-y: auto; }
+.st-key-context_chip { margin-top: -0.4rem; }
+.st-key-context_chip [data-testid="stBaseButton-tertiary"] { border: 1px solid #C9C2B4; border-radius: 1rem; padding: 0 0.7rem; }
 @media (max-width: 820px) {
   .block-container { padding-left: 0.8rem; padding-right: 0.8rem; padding-top: 1rem; }
 }
@@ -46,6 +50,132 @@ _CSS = """
 
 def apply_style() -> None:
     st.markdown(_CSS, unsafe_allow_html=True)
+
+
+# Streamlit writes `<html lang="en">` and English labels of its own (skip link, multiselect, upload,
+# sidebar buttons) with no setting to change them. This script, our own and static, runs in the
+# page once: it sets lang="vi", puts the Vietnamese words over those labels as they appear, and
+# collapses the sidebar the first time the app opens on a screen narrower than 1000 px (a tablet
+# held upright), where it would cover 40 % of the answer. What it cannot reach is listed in README.
+UI_WORDS = {
+    "Skip to main content": "Chuyển đến nội dung chính",
+    "Select all": "Chọn tất cả",
+    "Clear all": "Xoá tất cả",
+    "Clear": "Xoá",
+    "No results": "Không có kết quả",
+    "Copy to clipboard": "Sao chép",
+    "Copied": "Đã sao chép",
+    "Main menu": "Trình đơn",
+    "Send message": "Gửi câu hỏi",
+    "Collapse sidebar": "Thu gọn thanh bên",
+    "Expand sidebar": "Mở thanh bên",
+    "Stop": "Dừng",
+    "Running...": "Đang chạy…",
+    "Upload": "Tải lên",
+    "Browse files": "Chọn tệp",
+    "Drag and drop files here": "Kéo thả tệp vào đây",
+    "Drag and drop file here": "Kéo thả tệp vào đây",
+    "Close": "Đóng",
+    "Remove": "Bỏ",
+    "Delete": "Xoá",
+    "Fullscreen": "Toàn màn hình",
+    "Close fullscreen": "Thoát toàn màn hình",
+    "Download as CSV": "Tải về CSV",
+    "Search": "Tìm",
+    "Made with Streamlit": "Dựng bằng Streamlit",
+    "Sidebar": "Thanh bên",
+    "App pages": "Các trang",
+    "Open": "Mở",
+    "Link to heading": "Liên kết tới mục này",
+    "st.iframe": "Thiết lập ngôn ngữ giao diện",
+    "Rerun": "Chạy lại",
+    "Settings": "Cài đặt",
+    "Print": "In trang",
+    "About": "Giới thiệu",
+    "Clear cache": "Xoá bộ nhớ đệm",
+    "Record a screencast": "Quay màn hình",
+    "Show options": "Tuỳ chọn",
+    "Expand": "Mở rộng",
+    "Collapse": "Thu gọn",
+    "Thumbs up": "Hài lòng",
+    "Thumbs down": "Không hài lòng",
+    "Chat message from user": "Câu hỏi",
+    "Chat message from assistant": "Câu trả lời",
+    "Feedback rating": "Đánh giá câu trả lời",
+}
+# Runs in the app's page (not in the iframe that delivers it: an iframe is redrawn with the page and
+# its listeners would die with it), once per page load.
+_PAGE_JS = r"""
+(function () {
+  const doc = document;
+  const words = %(words)s;
+  const attrs = ["aria-label", "title", "placeholder"];
+  function translate(root) {
+    const walker = doc.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+      const text = node.nodeValue.trim();
+      if (text && Object.prototype.hasOwnProperty.call(words, text)) {
+        node.nodeValue = node.nodeValue.replace(text, words[text]);
+      }
+    }
+    root.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (el) {
+      attrs.forEach(function (a) {
+        const v = el.getAttribute(a);
+        if (!v) return;
+        if (Object.prototype.hasOwnProperty.call(words, v.trim())) el.setAttribute(a, words[v.trim()]);
+        // A label Streamlit copies from our escaped Markdown ("\[1\] Trà Vinh") is read as written.
+        else if (/\\[!-\/:-@[-`{-~]/.test(v)) el.setAttribute(a, v.replace(/\\([!-\/:-@[-`{-~])/g, "$1"));
+        else if (/^[a-z_]+ icon$/.test(v)) el.setAttribute(a, "biểu tượng");
+      });
+    });
+  }
+  function collapseOnNarrowScreens() {
+    if (window.innerWidth >= 1000 || sessionStorage.getItem("nq-sidebar-auto")) return;
+    const sidebar = doc.querySelector('[data-testid="stSidebar"]');
+    const button = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (!sidebar || !button) return;
+    if (sidebar.getAttribute("data-collapsed") === "false") button.click();
+    // Once: a reader who opens it again on a tablet keeps it open.
+    sessionStorage.setItem("nq-sidebar-auto", "1");
+  }
+  function update() {
+    if (doc.documentElement.lang !== "vi") doc.documentElement.lang = "vi";
+    translate(doc.body);
+    collapseOnNarrowScreens();
+  }
+  let pending = false;
+  new MutationObserver(function () {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; update(); });
+  }).observe(doc.body, {childList: true, subtree: true, characterData: true});
+  window.addEventListener("resize", collapseOnNarrowScreens);
+  update();
+})();
+"""
+_LANGUAGE_JS = """
+<script>
+(function () {
+  const top = window.parent;
+  top.document.documentElement.lang = "vi";
+  if (top.__nqLanguage) return;
+  top.__nqLanguage = true;
+  const script = top.document.createElement("script");
+  script.textContent = %(code)s;
+  top.document.head.appendChild(script);
+})();
+</script>
+"""
+
+
+def apply_language() -> None:
+    """lang="vi", Vietnamese over Streamlit's own English labels, sidebar folded on narrow screens."""
+    import json
+
+    with st.container(key="nq-language"):
+        code = _PAGE_JS % {"words": json.dumps(UI_WORDS, ensure_ascii=False)}
+        st.iframe(_LANGUAGE_JS % {"code": json.dumps(code)}, height=1)
 
 
 def current_settings() -> Settings:
@@ -115,3 +245,32 @@ def documents(engine: Engine, *, refresh: bool = False) -> list["StoredDocument"
 def forget_documents() -> None:
     """After an ingest or a delete: the next read goes to the store."""
     st.session_state.pop("_documents", None)
+
+
+_SCROLL_JS = """
+<script>
+(function () {
+  const doc = window.parent.document;
+  let tries = 0;
+  const timer = setInterval(function () {
+    const target = doc.getElementById(%(anchor)s);
+    if (target || ++tries > 100) {
+      clearInterval(timer);
+      if (target) target.scrollIntoView({block: "start"});
+    }
+  }, 100);
+})();
+</script>
+"""
+
+
+def scroll_to(anchor: str) -> None:
+    """Bring the heading with this anchor into view once the page is drawn.
+
+    Streamlit scrolls to a heading named by the URL's #fragment, but its page routing drops the
+    fragment of a URL with a query string before the heading exists; so the page asks for it.
+    """
+    import json
+
+    with st.container(key="nq-scroll"):
+        st.iframe(_SCROLL_JS % {"anchor": json.dumps(anchor)}, height=1)

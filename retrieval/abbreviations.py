@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, index_key
+from core.vietnamese import fold_diacritics, index_key
 
 # abbreviation → full form(s). Keys are written as they appear in documents.
 ABBREVIATIONS: dict[str, tuple[str, ...]] = {
@@ -163,8 +163,12 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("thóc", "lúa"),
     ("thu hoạch", "sản lượng"),
     ("sản lượng thóc", "sản lượng lúa"),
-    ("tăng trưởng kinh tế", "tăng trưởng grdp", "tăng trưởng tổng sản phẩm"),
-    ("thu nhập bình quân đầu người", "grdp bình quân đầu người", "tổng sản phẩm bình quân đầu người"),
+    # "GRDP tăng 11%" says what "tăng trưởng GRDP 11%" says.
+    ("tăng trưởng kinh tế", "tăng trưởng grdp", "tăng trưởng tổng sản phẩm", "grdp tăng", "tăng grdp"),
+    # Per-capita output and per-capita income are two indicators; each has its own spellings.
+    ("grdp bình quân đầu người", "tổng sản phẩm bình quân đầu người", "gdp bình quân đầu người", "grdp/người",
+     "gdp/người", "grdp bình quân/người"),
+    ("thu nhập bình quân đầu người", "thu nhập bình quân"),
     ("kết nạp đảng viên", "phát triển đảng viên mới", "kết nạp mới"),
     ("đảng viên mới", "kết nạp"),
     ("che phủ rừng", "độ che phủ rừng"),

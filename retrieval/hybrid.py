@@ -16,7 +16,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ingest.models import Chunk
-from nghiquyet.config import Settings
+from core.vietnamese import index_key
+from core.config import Settings
 from retrieval.abbreviations import expand
 from retrieval.dense import DenseIndex, DenseRetriever
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
@@ -48,6 +49,7 @@ COVERAGE_STOPWORDS = QUESTION_STOPWORDS | frozenset(
     """chỉ tiêu mục kế hoạch phấn đấu đặt ra đề dự kiến định muốn giao kết quả hiện đạt năm tỉnh
     nghị quyết nhiệm kỳ giai đoạn tới cuối đến target goal plan achieved result year""".split()
 )
+COVERAGE_STOPWORDS = frozenset(index_key(w) for w in COVERAGE_STOPWORDS)
 
 
 def _return_free_heap() -> None:

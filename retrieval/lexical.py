@@ -23,7 +23,7 @@ from retrieval.persist import save_state
 from retrieval.tokenize import document_tokens
 
 # Bump when tokenisation or scoring parameters change: an index built by older code is rebuilt.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: i/y spelling variants share one key (tỉ/tỷ)
 _META = "meta.json"
 _CHUNKS = "chunks.jsonl"
 _BM25 = "bm25"

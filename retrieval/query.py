@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ingest.provinces import find_provinces
-from ingest.vietnamese import fold_diacritics, index_key, nfc
-from nghiquyet.errors import QuestionError
+from ingest.provinces import MERGER_YEAR, find_provinces, former_provinces
+from core.vietnamese import fold_diacritics, index_key, nfc
+from core.errors import QuestionError
 from retrieval.abbreviations import expand, translate_english
 from retrieval.models import Intent, QueryAnalysis
 from retrieval.tokenize import query_mode
@@ -50,11 +50,12 @@ _DINH_PREFIXES = frozenset(
     "quyết ổn xác quy nhất khẳng ấn cố giả chỉ thẩm bình kiên phủ an kiểm giám nghị hiệp xét thỏa thoả "
     "lập đặc tiền phán".split()
 )
-_DINH_SUFFIXES = frozenset("hướng mức kỳ nghĩa danh vị cư lượng giá hình chế đoạt tính".split())
+_DINH_SUFFIXES = frozenset(index_key(w) for w in "hướng mức kỳ nghĩa danh vị cư lượng giá hình chế đoạt tính".split())
 _COMPARISON_CUES = ("so sánh", "khác nhau", "chênh lệch", "compare", "comparison", "versus", "vs")
 
 
 def _cue_pattern(cue: str, folded: bool) -> re.Pattern[str]:
+    cue = index_key(cue)
     text = fold_diacritics(cue) if folded else cue
     return re.compile(rf"(?<!\w){re.escape(text)}(?!\w)")
 
@@ -92,6 +93,29 @@ def detect_intent(question: str) -> Intent:
     if target > result:
         return "target"
     if result > target:
+        return "result"
+    return "any"
+
+
+_COUNTED = re.compile(r"(?:bao nhiêu|bao nhieu|mấy|may|\d+|các|cac|những|nhung)\s+(?:chỉ tiêu|chi tieu|mục tiêu|muc tieu)")
+
+
+def stated_intent(question: str) -> Intent:
+    """The stance a question names outright ("thực tế", "kết quả", "chỉ tiêu", "mục tiêu" …), else "any".
+
+    Weaker than `detect_intent`: "đạt bao nhiêu" leans to a result but is said of targets too, so only a
+    strong cue may turn a found target into "the documents hold no result".
+    """
+    # "bao nhiêu chỉ tiêu không đạt": indicators counted, not a target asked for.
+    key = _COUNTED.sub(" ", index_key(question))
+    folded = query_mode(question) != "exact"
+    text = fold_diacritics(key) if folded else key
+    targets, results = _CUE_PATTERNS[folded]
+    target = any(w >= 2.0 and p.search(text) for p, w in targets) or _has_intend_dinh(key)
+    result = any(w >= 2.0 and p.search(text) for p, w in results)
+    if target and not result:
+        return "target"
+    if result and not target:
         return "result"
     return "any"
 
@@ -144,8 +168,17 @@ def analyze_query(question: str, coverage: Coverage = ((), ())) -> QueryAnalysis
     """Understand `question` (already cleaned) against what is indexed (`coverage` = provinces, years)."""
     covered_provinces = set(coverage[0])
     covered_years = set(coverage[1])
-    provinces = tuple(find_provinces(question))
+    named = tuple(find_provinces(question))
     years = find_years(question)
+    # A province named by its post-2025 name also means the provinces merged into it, whose documents
+    # (written before the merger) carry their own names — unless the question is about a year before
+    # the merger, when the name meant the old province alone ("Cần Thơ năm 2020").
+    after_merger = not years or max(years) >= MERGER_YEAR
+    formers = tuple(
+        f for p in named for f in former_provinces(p) if after_merger and f in covered_provinces and f not in named
+    )
+    provinces = (*named, *formers)
+    absent = tuple(p for p in named if p not in covered_provinces and not any(f in formers for f in former_provinces(p)))
     mode = query_mode(question)
     unaccented = mode != "exact"
     expansions = list(expand(question, folded=unaccented))
@@ -161,7 +194,7 @@ def analyze_query(question: str, coverage: Coverage = ((), ())) -> QueryAnalysis
         intent=detect_intent(question),
         expansions=tuple(expansions),
         unaccented=unaccented,
-        unknown_provinces=tuple(p for p in provinces if p not in covered_provinces),
+        unknown_provinces=absent,
         unknown_years=tuple(y for y in years if y not in covered_years),
-        comparison=is_comparison(question, provinces),
+        comparison=is_comparison(question, named),
     )

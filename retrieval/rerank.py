@@ -17,26 +17,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.genre import RESULT_HEADING_RE, RESULT_PASSAGE_RE, TARGET_HEADING_RE, TARGET_PASSAGE_RE
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from core.vietnamese import index_key
 from retrieval.models import QueryAnalysis
 from retrieval.tokenize import numbers
 
 _YEAR = re.compile(r"(?<![\d.,])((?:19|20)\d\d)(?!\d|[.,]\d)")
 
-# A section's stance, read from its heading. Result cues are checked first: "KẾT QUẢ THỰC HIỆN NHIỆM
-# VỤ NĂM 2020" reports results even though it names "nhiệm vụ".
-_RESULT_HEADING = re.compile(r"kết quả|đạt được|thực hiện|hạn chế|yếu kém|tình hình|đánh giá|tồn tại")
-_TARGET_HEADING = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hướng|kế hoạch|giải pháp|định hướng")
 
 # Table columns as the chunker renders them ("Nghị quyết năm 2020: 2 · Thực hiện năm 2019: 2,17"): a label
 # that ties a year to a stance, followed by the cell value.
 _TARGET_YEAR = re.compile(r"(?:nghị quyết|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|phấn đấu)(?: năm)? ((?:19|20)\d\d)\s*:")
 _RESULT_YEAR = re.compile(r"(?:thực hiện|ước thực hiện|ước|kết quả|đạt được)(?: năm)? ((?:19|20)\d\d)\s*:")
 
-# Phrases that mark a sentence as reporting an outcome ("đạt 3,32% (Nghị quyết tăng 11%)", "vượt 7,7%").
-_RESULT_TEXT = re.compile(r"\(nghị quyết|đạt \d|vượt|so với kế hoạch|kế hoạch\)|% kế hoạch|đạt được|đã ")
-_TARGET_TEXT = re.compile(r"phấn đấu|trở lên|\btừ \d|đạt trên|đạt khoảng|đạt từ")
 
 
 @dataclass(frozen=True)
@@ -70,9 +64,9 @@ class ChunkFacts:
 def _stance(heading_path: Sequence[str]) -> str:
     for heading in heading_path:
         key = index_key(heading)
-        if _RESULT_HEADING.search(key):
+        if RESULT_HEADING_RE.search(key):
             return "result"
-        if _TARGET_HEADING.search(key):
+        if TARGET_HEADING_RE.search(key):
             return "target"
     return ""
 
@@ -83,13 +77,14 @@ def facts(chunk: Chunk) -> ChunkFacts:
     body = index_key(f"{chunk.text}\n{chunk.context}" if chunk.context else chunk.text)
     return ChunkFacts(
         heading_years=frozenset(int(y) for y in _YEAR.findall(heading)),
-        text_years=frozenset(int(y) for y in _YEAR.findall(body)),
+        # The passage's period counts as its own words: "Nổi bật là, … 6,08%" after "Năm 2020, …".
+        text_years=frozenset(int(y) for y in _YEAR.findall(body)) | frozenset(chunk.period_years),
         # A table row carries target and result columns side by side: its columns say which, not its heading.
         stance="" if chunk.kind == "table_row" else _stance(chunk.heading_path),
         target_years=frozenset(int(y) for y in _TARGET_YEAR.findall(body)),
         result_years=frozenset(int(y) for y in _RESULT_YEAR.findall(body)),
-        target_text=bool(_TARGET_TEXT.search(body)),
-        result_text=bool(_RESULT_TEXT.search(body)),
+        target_text=bool(TARGET_PASSAGE_RE.search(body)),
+        result_text=bool(RESULT_PASSAGE_RE.search(body)),
         numbers=frozenset(numbers(body)),
     )
 

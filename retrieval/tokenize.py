@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, nfc
 
 FOLDED = "~"       # prefix of folded-field tokens
 BIGRAM = "_"       # joins the two syllables of a bigram

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.vietnamese import index_key
+from core.vietnamese import index_key
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.engine import Engine
 from tests.conftest import CORPUS, EMBED_CACHE
 

@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 
 from ingest.models import DocumentMeta
+from nghiquyet.answer.models import Answer
 from nghiquyet.conversation import (
     ResolvedQuestion,
     Turn,
+    GOODBYE_REPLY,
+    GREETING_REPLY,
+    THANKS_REPLY,
+    context_label,
     extract_topic,
     last_resolved,
     resolve_question,
+    small_talk_reply,
     suggested_questions,
 )
 from retrieval.models import QueryAnalysis
@@ -76,12 +82,89 @@ def test_unaccented_follow_up_gets_the_canonical_province() -> None:
     assert second.text == "Chỉ tiêu tăng trưởng GRDP năm 2021 của Kiên Giang?"
 
 
-def test_new_indicator_without_place_or_year_inherits_both_and_keeps_its_wording() -> None:
-    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "Tỷ lệ hộ nghèo giảm bao nhiêu?")
-    assert second.topic.startswith("Tỷ lệ hộ nghèo")
+def test_new_indicator_after_còn_inherits_place_and_year_and_keeps_its_wording() -> None:
+    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "Còn tỷ lệ hộ nghèo giảm bao nhiêu?")
+    assert second.topic.startswith("tỷ lệ hộ nghèo")
     assert second.text == "Tỷ lệ hộ nghèo giảm bao nhiêu (Trà Vinh, năm 2021)?"
     assert second.inherited == ("province", "year")
     assert analyze(second.text).provinces == ("Trà Vinh",)
+
+
+def test_question_with_its_own_indicator_stands_alone() -> None:
+    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "Tỷ lệ hộ nghèo giảm bao nhiêu?")
+    assert not second.changed and second.inherited == () and second.provinces == ()
+
+
+def test_year_follow_up_keeps_the_indicator() -> None:
+    # Without the indicator, "năm 2020 thì sao?" searched "sao" and was refused.
+    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "năm 2020 thì sao?")
+    assert second.topic == "tăng trưởng GRDP"
+    assert second.provinces == ("Trà Vinh",) and second.years == (2020,)
+    # Another year: the 2021 target does not make it a question about a 2020 target.
+    assert second.text == "Tăng trưởng GRDP năm 2020 của Trà Vinh?"
+    assert extract_topic("năm 2020 thì sao?", ()) == ""
+
+
+def test_indicator_follow_up_keeps_province_and_year() -> None:
+    *_, third = ask(
+        "Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "năm 2020 đạt bao nhiêu?", "còn GRDP bình quân đầu người?"
+    )
+    assert third.text == "GRDP bình quân đầu người (Trà Vinh, năm 2020)?"
+    assert (third.provinces, third.years) == (("Trà Vinh",), (2020,))
+
+
+def test_which_province_is_higher_compares_the_previous_provinces() -> None:
+    _, second = ask("So sánh tăng trưởng GRDP năm 2020 của Kiên Giang và Sóc Trăng", "tỉnh nào cao hơn?")
+    assert second.provinces == ("Kiên Giang", "Sóc Trăng") and second.years == (2020,)
+    assert second.text == "So sánh tăng trưởng GRDP năm 2020 của Kiên Giang và Sóc Trăng?"
+    assert analyze(second.text).comparison
+
+
+def test_compared_with_the_year_before_adds_that_year() -> None:
+    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "so với năm trước?")
+    assert second.years == (2020, 2021) and second.provinces == ("Trà Vinh",)
+    assert second.text == "So sánh tăng trưởng GRDP các năm 2020, 2021 của Trà Vinh?"
+
+
+def test_two_province_comparison_gains_no_third() -> None:
+    _, second = ask(
+        "Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "So sánh tăng trưởng GRDP năm 2020 của Kiên Giang và Sóc Trăng"
+    )
+    assert second.provinces == ("Kiên Giang", "Sóc Trăng") and not second.changed
+
+
+def test_question_naming_its_own_province_and_indicator_stands_alone() -> None:
+    _, second = ask("Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?", "Tỷ lệ hộ nghèo của Lạng Sơn?")
+    assert not second.changed and second.years == ()
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [("xin chào", "greeting"), ("Chào bạn!", "greeting"), ("cảm ơn nhé", "thanks"), ("cam on ban", "thanks"),
+     ("Tạm biệt", "goodbye"), ("Xin chào, cho hỏi GRDP Trà Vinh 2021?", None), ("Chỉ tiêu năm 2021?", None),
+     ("Tốt nghiệp THPT đạt bao nhiêu?", None)],
+)
+def test_small_talk_gets_a_short_reply_and_questions_do_not(message: str, kind: str | None) -> None:
+    replies = {"greeting": GREETING_REPLY, "thanks": THANKS_REPLY, "goodbye": GOODBYE_REPLY, None: None}
+    assert small_talk_reply(message) == replies[kind]
+
+
+def _answer(*, refused: bool) -> Answer:
+    text = "Không tìm thấy thông tin này." if refused else "Năm 2021, Trà Vinh đặt chỉ tiêu: tăng trưởng GRDP từ 11% trở lên."
+    return Answer(question="q", answer=text, refused=refused, citations=(), passages=())
+
+
+def test_context_ends_after_a_refusal_and_survives_small_talk() -> None:
+    good = ResolvedQuestion("a", "a", ("Trà Vinh",), (2021,), "target", "tăng trưởng GRDP")
+    answered = Turn("a", good, answer=_answer(refused=False))
+    hello = Turn("xin chào", reply=GREETING_REPLY)
+    assert last_resolved([answered, hello]) is good
+    assert context_label(good) == "Trà Vinh · 2021 · tăng trưởng GRDP"
+    refused = Turn("b", ResolvedQuestion("b", "b", ("Bạc Liêu",)), answer=_answer(refused=True))
+    assert last_resolved([answered, refused]) is None
+    assert last_resolved([answered, refused, hello]) is None
+    blocked = Turn("c", ResolvedQuestion("c", "c", ("Kiên Giang",)), out_of_filter=("Kiên Giang",))
+    assert last_resolved([answered, blocked]) is None
 
 
 def test_complete_question_is_not_touched() -> None:
@@ -106,7 +189,7 @@ def test_province_not_indexed_is_still_the_subject() -> None:
 
 
 def test_question_errors_propagate() -> None:
-    from nghiquyet.errors import QuestionError
+    from core.errors import QuestionError
 
     with pytest.raises(QuestionError):
         resolve_question("   ", None, analyze)

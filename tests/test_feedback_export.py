@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -14,10 +15,10 @@ from markdown_it import MarkdownIt
 from ingest.models import Chunk, DocumentMeta
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.conversation import ResolvedQuestion, Turn
-from nghiquyet.errors import FeedbackError
+from core.errors import FeedbackError
 from nghiquyet.export import conversation_markdown, format_seconds
 from nghiquyet.feedback import append_feedback, expected_figures, load_feedback, record_for
-from retrieval.models import Passage
+from retrieval.models import Filters, Passage
 
 PASSAGE = "1. Tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020.\n2. GRDP bình quân đầu người đạt 69 triệu đồng."
 DOC = DocumentMeta(
@@ -141,3 +142,108 @@ def test_export_keeps_document_markup_inert() -> None:
 
 def test_format_seconds_uses_a_decimal_comma() -> None:
     assert format_seconds(1.5) == "1,50 giây"
+
+
+# --- plain text, .docx, places ------------------------------------------------------------------------
+KG_PASSAGE = "a) Tăng trưởng kinh tế đạt 7,23%, thu nhập bình quân đầu người 2.458 USD (theo giá hiện hành)."
+KG_DOC = DocumentMeta(source="kien-giang.txt", title="Nghị quyết 27 về nhiệm vụ năm 2020", province="Kiên Giang", years=(2020,))
+
+
+def kg_turn() -> Turn:
+    chunk = Chunk(KG_PASSAGE, KG_DOC.source, ("B. NHIỆM VỤ NĂM 2020", "I. Chỉ tiêu", "2. Kinh tế"), None, "indicator", 79, KG_DOC)
+    start = KG_PASSAGE.index("Tăng")
+    citation = Citation(1, Passage(chunk, 0.9), ((start, KG_PASSAGE.index("%") + 1),))
+    answer = Answer(
+        question="Chỉ tiêu tăng trưởng GRDP năm 2020 của Kiên Giang?",
+        answer="Năm 2020, Kiên Giang đặt chỉ tiêu: tăng trưởng kinh tế đạt 7,23%, thu nhập bình quân 2.458 USD [1].",
+        refused=False, citations=(citation,), passages=(citation.passage,),
+    )
+    return Turn(answer.question, None, answer, filters=Filters(provinces=("Kiên Giang",)))
+
+
+def test_passage_place_reads_as_section_and_paragraph_or_page() -> None:
+    from nghiquyet.export import passage_place, section_number
+
+    chunk = kg_turn().answer.citations[0].passage.chunk  # type: ignore[union-attr]
+    assert passage_place(chunk, 148) == "mục B.I.2, đoạn 80/148"
+    assert passage_place(chunk) == "mục B.I.2, đoạn 80"
+    assert passage_place(replace(chunk, page=3), 148) == "trang 3"
+    assert passage_place(replace(chunk, heading_path=("Tình hình chung",)), 10) == "đoạn 80/10"
+    assert section_number(("PHẦN II. NHIỆM VỤ", "1.2. Kinh tế", "a) Nông nghiệp")) == "II.1.2.a"
+
+
+def test_copied_text_has_no_markdown_escapes_and_lists_its_source() -> None:
+    from nghiquyet.export import turn_text
+
+    text = turn_text(kg_turn(), {"kien-giang.txt": 148})
+    assert "7,23%" in text and "2.458 USD" in text and "\\" not in text and "**" not in text
+    assert "Đang lọc: Kiên Giang" in text
+    assert "[1] Nghị quyết 27 về nhiệm vụ năm 2020 — Kiên Giang, năm 2020 — mục B.I.2, đoạn 80/148 (tệp kien-giang.txt)" in text
+    assert "“Tăng trưởng kinh tế đạt 7,23%" in text
+
+
+def test_conversation_exports_as_plain_text_and_docx() -> None:
+    import io
+
+    from docx import Document
+
+    from nghiquyet.conversation import GREETING_REPLY
+    from nghiquyet.export import conversation_docx, conversation_text
+
+    turns = [Turn("xin chào", reply=GREETING_REPLY), kg_turn(), Turn("?", None, error="Câu hỏi không có chữ hay số nào để tìm.")]
+    text = conversation_text(turns, exported_at=datetime(2025, 3, 1, 9, 30))
+    assert "Xuất lúc 01/03/2025 09:30 · 3 câu hỏi" in text and "\\" not in text
+    assert "1. Hỏi: xin chào\nTrả lời: Xin chào anh/chị" in text
+    assert "Lỗi: Câu hỏi không có chữ hay số nào để tìm." in text
+
+    document = Document(io.BytesIO(conversation_docx(turns, {"kien-giang.txt": 148})))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "2. Chỉ tiêu tăng trưởng GRDP năm 2020 của Kiên Giang?" in paragraphs
+    assert any("7,23%" in p and "[1]" in p for p in paragraphs)
+    assert not any("\\" in p for p in paragraphs)
+    quote = next(p for p in document.paragraphs if p.style.name == "Quote")
+    bold = "".join(r.text for r in quote.runs if r.bold)
+    assert bold.startswith("Tăng trưởng kinh tế đạt 7,23%") and quote.text == KG_PASSAGE
+
+
+def test_a_province_outside_the_filter_is_reported_only_when_indexed() -> None:
+    from nghiquyet.filter_scope import provinces_outside
+
+    tv = DocumentMeta(source="tv.txt", province="Trà Vinh", years=(2020, 2021))
+    docs = [tv, KG_DOC]
+    only_tv = Filters(provinces=("Trà Vinh",))
+    assert provinces_outside(["Kiên Giang"], only_tv, docs) == ("Kiên Giang",)
+    assert provinces_outside(["Trà Vinh"], only_tv, docs) == ()
+    assert provinces_outside(["Bạc Liêu"], only_tv, docs) == ()  # not indexed: the answer says so itself
+    assert provinces_outside(["Kiên Giang"], Filters(), docs) == ()
+    assert provinces_outside(["Kiên Giang"], Filters(sources=("tv.txt",)), docs) == ("Kiên Giang",)
+    assert provinces_outside(["Kiên Giang"], Filters(years=(2021,)), docs) == ("Kiên Giang",)
+
+
+def test_admin_figures_come_from_the_passage_not_from_words() -> None:
+    from nghiquyet.feedback import passage_figures
+
+    text = "Do ảnh hưởng của dịch Covid-19, 03 mặt hàng giảm; tăng trưởng GRDP năm 2020 đạt 3,32%, thu ngân sách 2.458 tỷ đồng."
+    chunk = Chunk(text, DOC.source, (), None, "indicator", 3, DOC)
+    start = text.index("tăng trưởng")
+    figures = passage_figures((Citation(1, Passage(chunk, 0.9), ((start, len(text)),)),))
+    assert figures[:2] == ("3,32%", "2.458 tỷ đồng")  # the cited sentence's figures first
+    assert "19" not in figures and "2020" not in figures
+    assert "03" in figures  # a count the admin may still choose: it is offered, never chosen for them
+
+
+def test_llm_notes_never_show_addresses_or_exception_text() -> None:
+    from nghiquyet.engine import public_reason, without_addresses
+
+    assert public_reason("Không gọi được mô hình ngôn ngữ q @ http://10.0.0.5:8080/v1: hết thời gian chờ") == (
+        "mô hình ngôn ngữ không trả lời kịp"
+    )
+    assert public_reason("Không gọi được mô hình ngôn ngữ q @ http://10.0.0.5:8080/v1: không kết nối được") == (
+        "không kết nối được mô hình ngôn ngữ"
+    )
+    assert public_reason("Không gọi được mô hình q @ http://h/v1: APIStatusError: 500") == (
+        "mô hình ngôn ngữ không dùng được lúc này"
+    )
+    reason = "Mô hình không tìm thấy câu trả lời trong các đoạn trích; hiển thị câu trả lời trích xuất."
+    assert public_reason(reason) == reason
+    assert without_addresses("Máy chủ http://10.0.0.5:8080/v1 chậm.") == "Máy chủ chậm."

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import prepare_document
-from nghiquyet.config import Settings
-from nghiquyet.errors import IngestLocked
+from core.config import Settings
+from core.errors import IngestLocked
 from nghiquyet.indexing import IngestProgress, delete_document, expand_paths, ingest_paths
 from tests.conftest import CORPUS, REPO, HashEmbedder
 from vectorstore.embeddings import CachedEmbedder
@@ -251,7 +251,7 @@ def test_ingest_refuses_while_another_process_ingests(
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(REPO)!r})
-        from nghiquyet.config import Settings
+        from core.config import Settings
         from vectorstore.lock import ingest_lock
         with ingest_lock(Settings(store_dir={str(settings.store_dir)!r})):
             print("locked", flush=True)
@@ -271,7 +271,7 @@ def test_ingest_refuses_while_another_process_ingests(
 KILL_SCRIPT = """
 import sys, time
 sys.path.insert(0, {repo!r})
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.indexing import ingest_paths
 from tests.conftest import HashEmbedder
 from vectorstore.store import open_store

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nghiquyet.config import Settings
-from nghiquyet.errors import FileTooLarge, IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import FileTooLarge, IngestError, UnsupportedFileType
 from nghiquyet.library import check_upload, safe_filename, save_upload, source_files, upload_limit_text, uploads_dir
 
 

@@ -16,8 +16,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from langchain_core.embeddings import Embeddings
 
-from nghiquyet.config import ConfigError, Settings
-from nghiquyet.errors import EmbedderUnavailable
+from core.config import ConfigError, Settings
+from core.errors import EmbedderUnavailable
 from vectorstore.cache import CACHE_FILE_NAME, EmbeddingCache, pack, text_key, unpack
 
 ST_PREFIX = "sentence-transformers:"

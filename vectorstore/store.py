@@ -74,8 +74,8 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.errors import ChromaError, InternalError, NotFoundError
 
 from ingest.models import Chunk, DocumentMeta
-from nghiquyet.config import ConfigError, Settings
-from nghiquyet.errors import StoreDamaged, StoreError, StoreUnavailable
+from core.config import ConfigError, Settings
+from core.errors import StoreDamaged, StoreError, StoreUnavailable
 from vectorstore.embeddings import Embedder
 
 T = TypeVar("T")

@@ -11,17 +11,18 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from core.genre import asked_periods, years_in
 from ingest.models import Chunk
-from ingest.vietnamese import nfc
+from core.vietnamese import nfc
 from nghiquyet.answer.extractive import Draft, compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
-from nghiquyet.answer.terms import TermStats
-from nghiquyet.config import Settings
-from nghiquyet.errors import LlmError
+from nghiquyet.answer.terms import KeyedText, TermStats
+from core.config import Settings
+from core.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
 from retrieval.query import clean_question
 
@@ -44,17 +45,34 @@ class CorpusInfo:
     """What the answer layer derives from the whole index: term rarity, provinces and their years."""
 
     stats: TermStats
-    available: Mapping[str, tuple[int, ...]]
+    available: Mapping[str, tuple[int, ...]]            # years the documents are about (metadata)
+    mentioned: Mapping[str, frozenset[int]] = field(default_factory=dict)  # every year a passage speaks of
+    documents: Mapping[str, KeyedText] = field(default_factory=dict)      # each source's words, for coverage
+    by_place: Mapping[tuple[str, int], Chunk] = field(default_factory=dict)  # (source, seq) → chunk
+
+    def chunk_at(self, source: str, seq: int) -> Chunk | None:
+        return self.by_place.get((source, seq))
 
 
 def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
     stats = TermStats.from_texts(f"{c.text}\n{c.context}" if c.context else c.text for c in chunks)
     years: dict[str, set[int]] = {}
+    mentioned: dict[str, set[int]] = {}
+    texts: dict[str, list[str]] = {}
     for chunk in chunks:
+        texts.setdefault(chunk.source, [chunk.doc.title or ""]).append(chunk.text)
         province = chunk.doc.province
         if province:
             years.setdefault(province, set()).update(chunk.doc.years)
-    return CorpusInfo(stats=stats, available={p: tuple(sorted(ys)) for p, ys in years.items()})
+            said = mentioned.setdefault(province, set())
+            said.update(chunk.doc.years, chunk.period_years, years_in(chunk.text), *map(years_in, chunk.heading_path))
+    return CorpusInfo(
+        stats=stats,
+        available={p: tuple(sorted(ys)) for p, ys in years.items()},
+        mentioned={p: frozenset(ys) for p, ys in mentioned.items()},
+        documents={source: KeyedText.of(*parts) for source, parts in texts.items()},
+        by_place={(c.source, c.seq): c for c in chunks},
+    )
 
 
 def prepare_question(question: str, max_chars: int) -> tuple[str, tuple[str, ...]]:
@@ -137,7 +155,12 @@ class Answerer:
         pool = list(result.passages)
         if not result.analysis.provinces and filters.empty:
             pool.extend(_other_provinces(text, retriever, result, info.available))
-        draft = compose(text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters)
+        else:
+            pool.extend(_each_side(text, retriever, result, filters))
+        draft = compose(
+            text, result.analysis, pool, available=info.available, stats=info.stats, filters=filters,
+            mentioned=info.mentioned or None, documents=info.documents, chunk_at=info.chunk_at,
+        )
 
         mode = "extractive"
         fallback: str | None = None
@@ -185,6 +208,35 @@ def _other_provinces(
                 seen.add(passage.chunk.id)
                 extra.append(passage)
     return extra
+
+
+def _each_side(question: str, retriever: Retriever, result: SearchResult, filters: Filters) -> list[Passage]:
+    """A comparison's sides searched one by one — each named province, each named period — so that one
+    side's passages do not crowd the other's out of the pool ("năm 2020 so với giai đoạn 2025-2030")."""
+    provinces = result.analysis.provinces
+    periods = asked_periods(question)
+    searches: list[tuple[str, Filters]] = []
+    if len(provinces) >= 2:
+        searches.extend((question, replace(filters, provinces=(p,))) for p in provinces)
+    if len(periods) >= 2:
+        for period in periods:
+            others = [y for other in periods if other != period for y in other if y not in period]
+            searches.append((_without_years(question, others), filters))
+    seen = {p.chunk.id for p in result.passages}
+    extra: list[Passage] = []
+    for query, where in searches:
+        for passage in retriever.search(query, k=EXTRA_PER_PROVINCE, filters=where).passages:
+            if passage.chunk.id not in seen:
+                seen.add(passage.chunk.id)
+                extra.append(passage)
+    return extra
+
+
+def _without_years(question: str, years: Sequence[int]) -> str:
+    """The question with the other periods' years taken out ("… năm 2020 so với … giai đoạn")."""
+    for year in years:
+        question = re.sub(rf"(?<!\d){year}(?!\d)", " ", question)
+    return _WS.sub(" ", question).strip()
 
 
 def _shown_passages(passages: Sequence[Passage], citations: Sequence[Citation], top_k: int) -> tuple[Passage, ...]:

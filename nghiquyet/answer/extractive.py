@@ -14,16 +14,28 @@ composer
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ingest.vietnamese import fold_diacritics, index_key
+from core.genre import (
+    YEAR_RE,
+    asked_periods,
+    asks_legal_basis,
+    asks_list,
+    is_legal_basis,
+    states_period_average,
+)
+from core.genre import find_periods, is_institution_acronym, part_of_year
+from ingest.provinces import former_provinces
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
+from ingest.models import Chunk
 from nghiquyet.answer.models import Citation
-from nghiquyet.answer.statements import Statement, chunk_statements, years_in
+from nghiquyet.answer.statements import Statement, chunk_statements, heading_years, years_in
 from nghiquyet.answer.terms import (
     Coverage,
     KeyedText,
     QuestionTerms,
+    Term,
     TermStats,
     coverage,
     precision,
@@ -32,6 +44,7 @@ from nghiquyet.answer.terms import (
     syllable_keys,
 )
 from retrieval.models import Filters, Passage, QueryAnalysis
+from retrieval.query import stated_intent
 
 NOT_FOUND = "Không tìm thấy thông tin này trong các tài liệu hiện có."
 
@@ -44,11 +57,11 @@ _RANK_PENALTY = 0.02
 MAX_LINES_PER_PROVINCE = 3
 MAX_PROVINCES = 6
 
-_QUANTITY = re.compile(
+_QUANTITY = key_regex(
     r"bao nhiêu|\bmấy\b|tỷ lệ|tỉ lệ|phần trăm|số lượng|\bmức\b|ngày nào|khi nào|bao giờ|ngày tháng|"
     r"how many|how much|what percentage|what share|\brate\b|\bwhen\b"
 )
-_SIGNER = re.compile(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
+_SIGNER = key_regex(r"\bai\b.*\bký\b|\bký\b.*\bai\b|người ký|do ai|ký bởi|who signed|signed by")
 _WHO = re.compile(r"\bai\b|người nào|\bwho\b")
 # "Who signed", "on which day", "when": the answer is a name or a date even when the question carries a
 # document number ("Nghị quyết 27-NQ/TU do ai ký?"), so it is not framed as a target or a result.
@@ -97,6 +110,16 @@ class _Citations:
                 self.spans[key].append(span)
         return self.order.index(key) + 1
 
+    def cite_span(self, passage: Passage, span: tuple[int, int]) -> int:
+        key = passage.chunk.id
+        if key not in self.passages:
+            self.order.append(key)
+            self.passages[key] = passage
+            self.spans[key] = []
+        if span not in self.spans[key]:
+            self.spans[key].append(span)
+        return self.order.index(key) + 1
+
     def build(self) -> tuple[Citation, ...]:
         return tuple(
             Citation(n=i + 1, passage=self.passages[key], highlights=tuple(sorted(self.spans[key])))
@@ -110,13 +133,14 @@ _QUANTITY_FOLDED = re.compile(fold_diacritics(_QUANTITY.pattern))
 def asks_quantity(question: str) -> bool:
     """"bao nhiêu", "mấy", "tỷ lệ", "how many" …: the answer must state a figure (typed with or without accents)."""
     key = index_key(question)
-    return bool(_QUANTITY.search(key) or _QUANTITY_FOLDED.search(fold_diacritics(key)))
+    # Folded matching only for a question typed without accents: folded, "mục tiêu" would read as "mức".
+    return bool(_QUANTITY.search(key) or (not has_diacritics(key) and _QUANTITY_FOLDED.search(fold_diacritics(key))))
 
 
 def asks_who_or_when(question: str) -> bool:
     """A question whose answer is a person or a date (typed with or without accents)."""
     key = index_key(question)
-    return bool(_WHO_OR_WHEN.search(key) or _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key)))
+    return bool(_WHO_OR_WHEN.search(key) or (not has_diacritics(key) and _WHO_OR_WHEN_FOLDED.search(fold_diacritics(key))))
 
 
 def format_years(years: Sequence[int]) -> str:
@@ -164,20 +188,23 @@ def _role_bonus(statement: Statement, intent: str) -> float:
 def year_matches(statement: Statement, years: set[int]) -> bool:
     """About an asked year. A period must share at least two years with an asked period
     ("nhiệm kỳ 2015 - 2020" is not an answer about "nhiệm kỳ 2020-2025")."""
-    if not years:
-        return True
+    if not years or not statement.years:
+        return True  # nothing says which year it is about: the ranking prefers statements that say so
     shared = statement.years & years
     if len(years) > 1 and len(statement.years) > 1:
         return len(shared) >= 2
     return bool(shared)
 
 
-def _qualifies(statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool) -> bool:
-    if cover.ratio <= MIN_COVERAGE or own <= 0:
+def _qualifies(
+    statement: Statement, cover: Coverage, own: float, *, years: set[int], quantity: bool, min_coverage: float,
+    strict_years: bool,
+) -> bool:
+    if cover.ratio <= min_coverage or own <= 0:
         return False
     if quantity and not statement.has_figure:
         return False
-    if not year_matches(statement, years):
+    if not year_matches(statement, years) or (strict_years and years and not statement.years):
         return False
     # "Đại hội xác định phương châm là:" ending its passage says nothing itself; what it introduces does.
     return not statement.is_lead_in
@@ -190,14 +217,23 @@ def score_statements(
     *,
     years: set[int],
     quantity: bool,
+    documents: Mapping[str, KeyedText] | None = None,
+    min_coverage: float = MIN_COVERAGE,
+    strict_years: bool = False,
 ) -> list[Scored]:
     """Every qualifying statement of the passages, best first."""
     who = bool(_WHO.search(index_key(analysis.question)))
+    in_document = _document_lookup(documents or {})
+    required = required_terms(terms, analysis.question)
+    basis_asked = asks_legal_basis(analysis.question)
+    # "Năm 2022 … tăng bao nhiêu?" is not answered by "tăng bình quân 9,26%/năm" over a period.
+    one_year = len(years) == 1 and not states_period_average(analysis.question)
     out: list[Scored] = []
     for rank, passage in enumerate(passages):
+        doc_has = in_document(passage.chunk.source)
         for statement in chunk_statements(passage.chunk):
             keyed = statement.keyed
-            cover = coverage(terms, keyed, statement.context)
+            cover = coverage(terms, keyed, statement.context, doc_has)
             with_lead = False
             own = cover.text_ratio
             if statement.lead and not statement.column and cover.text_ratio == 0:
@@ -206,7 +242,10 @@ def score_statements(
                 keyed = KeyedText.of(statement.lead, statement.text)
                 own = coverage(terms, keyed, _EMPTY).text_ratio
                 with_lead = own > 0
-            if not _qualifies(statement, cover, own, years=years, quantity=quantity):
+            if not _qualifies(
+                statement, cover, own, years=years, quantity=quantity, min_coverage=min_coverage,
+                strict_years=strict_years,
+            ):
                 continue
             statement = replace(statement, passage=passage, rank=rank)
             if who and not _names_someone(statement):
@@ -215,6 +254,12 @@ def score_statements(
                 continue  # "Trong đó: …" rows answer only questions about that part
             if statement.partial and _opening_suffices(terms, statement, cover):
                 continue  # the sentence is about what is asked from its start; quote it whole
+            if not _says_required(cover, required):
+                continue
+            if is_legal_basis(statement.sentence or statement.text) and not basis_asked:
+                continue  # "Căn cứ Luật …" is what a resolution rests on, not what it says
+            if one_year and statement.has_figure and states_period_average(statement.text) and not statement.stated_years & years:
+                continue
             score = (
                 cover.ratio
                 + 0.3 * own
@@ -228,6 +273,90 @@ def score_statements(
             )
             out.append(Scored(statement, cover, score, with_lead))
     out.sort(key=lambda s: -s.score)
+    return out
+
+
+def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Callable[[Term], bool] | None]:
+    """Per source, "does the rest of the document carry this term?" — each answer computed once per question."""
+    memo: dict[tuple[str, Term], bool] = {}
+
+    def for_source(source: str) -> Callable[[Term], bool] | None:
+        keyed = documents.get(source)
+        if keyed is None:
+            return None
+
+        def has(term: Term) -> bool:
+            key = (source, term)
+            if key not in memo:
+                memo[key] = keyed.has(term)
+            return memo[key]
+
+        return has
+
+    return for_source
+
+
+# When no statement carries more than half of the question, the best-ranked passages may still hold the
+# answer in other words ("kịch bản tăng trưởng" for "mục tiêu"): a statement of the top passages that
+# carries a good part of it, states a figure when one is asked and is about the asked year, is quoted —
+# with a note naming what it does not say — rather than refusing what retrieval found.
+NEAREST_PASSAGES = 3
+NEAREST_COVERAGE = 0.3
+
+
+def _nearest_statement(
+    passages: Sequence[Passage],
+    terms: QuestionTerms,
+    analysis: QueryAnalysis,
+    *,
+    years: set[int],
+    quantity: bool,
+    documents: Mapping[str, KeyedText] | None,
+) -> Scored | None:
+    scored = score_statements(
+        passages[:NEAREST_PASSAGES], terms, analysis, years=years, quantity=quantity, documents=documents,
+        min_coverage=NEAREST_COVERAGE, strict_years=True,
+    )
+    return scored[0] if scored else None
+
+
+def required_terms(terms: QuestionTerms, question: str) -> tuple[Term, ...]:
+    """Terms a statement must say itself (or under its heading) to answer the question.
+
+    Codes and acronyms ("5G", "IIP", "FDI") are never paraphrased: a statement without them (or what they
+    stand for) is about something else, however many other words it shares. Likewise a named indicator
+    ("tỷ lệ hộ nghèo", "che phủ rừng", "tăng trưởng GRDP"): a statement that names it in none of its
+    spellings answers another question."""
+    codes = {index_key(c) for c in _CODE.findall(question) if not is_institution_acronym(c)}
+    return tuple(t for t in terms.terms if t.label in codes or t.indicator)
+
+
+def _says_required(cover: Coverage, required: Sequence[Term]) -> bool:
+    said = {label.lstrip("~") for label in cover.matched if not label.startswith("doc:")}
+    return all(t.label in said for t in required)
+
+
+_CODE = re.compile(r"\b(?=\w*\d)(?=\w*[^\W\d_])\w+\b|\b[A-ZĐ]{3,}\b")
+
+
+def _place_of(passage: Passage) -> str:
+    doc = passage.chunk.doc
+    return doc.province or doc.title or passage.chunk.source
+
+
+def _whole_sentences_first(scored: list[Scored]) -> list[Scored]:
+    """For a list question, a clause gives way to the whole sentence it comes from when that sentence
+    qualifies too ("… về công nghiệp năng lượng, du lịch và dịch vụ logistics", not its first item)."""
+    whole = {(i.statement.chunk.id, i.statement.spans) for i in scored if not i.statement.partial}
+    out = []
+    for item in scored:
+        st = item.statement
+        if st.partial and any(
+            key[0] == st.chunk.id and key[1][0][0] <= st.spans[0][0] and st.spans[-1][1] <= key[1][-1][1]
+            for key in whole
+        ):
+            continue
+        out.append(item)
     return out
 
 
@@ -262,7 +391,7 @@ def _length_penalty(text: str) -> float:
 
 _NOT_NAMES = frozenset(
     """ban chấp hành đảng bộ tỉnh ủy uỷ nhà nước trung ương hội đồng nhân dân quốc chính phủ nghị quyết
-    thường vụ việt nam đại biểu mặt trận tổ thành phố huyện xã thị bí thư chủ tịch phó đoàn văn phòng
+    thường vụ đại biểu mặt trận tổ thành phố huyện xã thị bí thư chủ tịch phó đoàn văn phòng
     sở công an quân sự viện kiểm sát tòa án kho bạc ngân hàng đồng chí đại hội""".split()
 )
 
@@ -274,7 +403,9 @@ def _names_someone(statement: Statement) -> bool:
     if doc.signer and doc.signer in statement.text:
         return True
     run = 0
-    for word in re.findall(r"[^\W\d_]+", statement.text):
+    # "Việt" and "Nam" are syllables of names too ("Trịnh Việt Hùng"); only together are they the country.
+    text = re.sub(r"\bViệt Nam\b", " , ", statement.text)
+    for word in re.findall(r"[^\W\d_]+|,", text):
         if word[0].isupper() and (len(word) == 1 or word[1:].islower()) and index_key(word) not in _NOT_NAMES:
             run += 1
             if run >= 3:  # Vietnamese personal names have three or more syllables; places mostly two
@@ -292,10 +423,22 @@ def _overlaps(a: Statement, b: Statement) -> bool:
     return any(x0 < y1 and y0 < x1 for x0, x1 in a.spans for y0, y1 in b.spans)
 
 
-def _pick_for_province(scored: list[Scored], intent: str, asked_years: set[int]) -> list[tuple[Scored, Scored | None]]:
-    """The best statement per year (several years only when none was asked), each with labelled context."""
+def _pick_for_province(
+    scored: list[Scored], intent: str, asked_years: set[int], periods: Sequence[frozenset[int]] = ()
+) -> list[tuple[Scored, Scored | None]]:
+    """The best statement per year (several years only when none was asked, or one per asked period when
+    the question sets periods side by side: "2021 versus 2026"), each with labelled context."""
     if not scored:
         return []
+    if len(periods) >= 2:
+        chosen_by_period: list[tuple[Scored, Scored | None]] = []
+        for period in periods:
+            fits = [i for i in scored if i.statement.years and year_matches(i.statement, set(period))]
+            fits = [i for i in fits if not any(_overlaps(i.statement, c.statement) for c, _ in chosen_by_period)]
+            if fits:
+                chosen_by_period.append((fits[0], None))
+        if chosen_by_period:
+            return chosen_by_period
     chosen: list[tuple[Scored, Scored | None]] = []
     used_years: list[frozenset[int]] = []
     for item in scored:
@@ -404,9 +547,10 @@ def _sentence_line(
     *,
     lead: bool,
     framed: bool = True,
+    when: str | None = None,
 ) -> str:
     place = _place(st)
-    when = _when(st, asked_years)
+    when = _when(st, asked_years) if when is None else when
     body = st.text.rstrip(".")
     if lead:
         body = f"{' '.join(st.lead.split())} {body}"
@@ -444,8 +588,82 @@ def _sentence_line(
     return line + "."
 
 
+# Two documents of one province may both state the indicator for the period (an HĐND and a Tỉnh ủy
+# resolution, a five-year plan and the year's resolution, or a document that contradicts the others):
+# both are shown, named, and a difference is said — one document never silently wins.
+ANOTHER_DOCUMENT_MARGIN = 0.1
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*(?:\s?%)?")
+
+
+def _from_another_document(picks: list[tuple[Scored, Scored | None]], scored: list[Scored]) -> Scored | None:
+    if len(picks) != 1:
+        return None
+    best = picks[0][0]
+    st = best.statement
+    for item in scored:
+        other = item.statement
+        if other.chunk.source == st.chunk.source or other.chunk.doc.content_hash == st.chunk.doc.content_hash:
+            continue
+        if other.has_figure != st.has_figure or (st.years and other.years and not st.years & other.years):
+            continue
+        if {st.role, other.role} == {"target", "result"}:
+            continue
+        if item.cover.ratio + ANOTHER_DOCUMENT_MARGIN < best.cover.ratio:
+            continue
+        if item.cover.text_ratio + ANOTHER_DOCUMENT_MARGIN < best.cover.text_ratio:
+            continue
+        return item
+    return None
+
+
+def _figures(text: str) -> set[str]:
+    """The figures a statement states (years left out)."""
+    return {f.replace(" ", "") for f in _FIGURE.findall(text) if not YEAR_RE.fullmatch(f)}
+
+
+def _document_label(st: Statement) -> str:
+    doc = st.chunk.doc
+    title = " ".join((doc.title or doc.source).split())
+    return f"“{title[:90].rstrip()}{'…' if len(title) > 90 else ''}”"
+
+
+_OPPOSITE = {"target": "result", "result": "target"}
+
+
+def _statement_part(st: Statement) -> str | None:
+    """The part of a year a statement is about ("6t" …): its own words, else its passage's period."""
+    own = part_of_year(st.text) or (part_of_year(st.sentence) if st.sentence else None)
+    if own is not None or st.stated_years:
+        return own
+    return part_of_year(st.chunk.period) if st.chunk.period else None
+
+
+def _part_line(item: Scored, cites: _Citations, chunk_at: ChunkAt | None) -> str:
+    """"Tài liệu của Quảng Ninh chỉ có số liệu 9 tháng đầu năm 2021: … [1]." """
+    st = item.statement
+    n = cites.cite(st)
+    period = next((p.label for p in find_periods(st.text) if p.kind == "part"), st.chunk.period)
+    cite = _period_citation(st, cites, chunk_at)
+    return f"Tài liệu của {_place(st)} chỉ có số liệu {period}{' ' + cite if cite else ''}: {_lower_first(st.text.rstrip('.'))} [{n}]."
+
+
+def _other_stance_line(item: Scored, cites: _Citations, asked: str, asked_years: set[int]) -> str:
+    """"Tài liệu của Hà Nội chỉ nêu chỉ tiêu năm 2021: … 7,5% [1], không nêu kết quả thực hiện." """
+    st = item.statement
+    n = cites.cite(st)
+    when = _when(st, asked_years)
+    held, lacking = ("chỉ tiêu", "kết quả thực hiện") if asked == "result" else ("kết quả thực hiện", "chỉ tiêu")
+    head = f"Tài liệu của {_place(st)} chỉ nêu {held}" + (f" {when}" if when else "")
+    value = f"{st.row_key} — {st.column}: {st.text}" if st.column else _lower_first(st.text.rstrip("."))
+    return f"{head}: {value} [{n}], không nêu {lacking}."
+
+
+ChunkAt = Callable[[str, int], Chunk | None]
+
+
 def _line(
-    item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool
+    item: Scored, ctx: Scored | None, cites: _Citations, intent: str, asked_years: set[int], *, framed: bool,
+    chunk_at: ChunkAt | None = None,
 ) -> str:
     st = item.statement
     n = cites.cite(st)
@@ -454,7 +672,29 @@ def _line(
         context = (ctx.statement, cites.cite(ctx.statement))
     if st.column:
         return _table_line(st, n, context)
-    return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed)
+    when = _when(st, asked_years)
+    period_cite = _period_citation(st, cites, chunk_at)
+    if when and period_cite:
+        when = f"{when} {period_cite}"
+    return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed, when=when)
+
+
+def _period_citation(st: Statement, cites: _Citations, chunk_at: ChunkAt | None) -> str:
+    """"[2]" citing the paragraph that states the period when the statement's year is read from it
+    ("Năm 2020, …" then "Nổi bật là, … 6,08%"): every figure shown, years included, has a source."""
+    chunk = st.chunk
+    if chunk_at is None or st.stated_years or chunk.period_seq < 0:
+        return ""
+    if chunk.period_seq == chunk.seq and years_in(chunk.period):
+        return ""
+    if heading_years(tuple(chunk.heading_path)) or st.years != frozenset(chunk.period_years):
+        return ""
+    source = chunk_at(chunk.source, chunk.period_seq)
+    if source is None:
+        return ""
+    at = index_key(source.text).find(index_key(chunk.period))
+    span = (at, at + len(chunk.period)) if at >= 0 else (0, min(len(source.text), 80))
+    return f"[{cites.cite_span(Passage(chunk=source, score=0.0), span)}]"
 
 
 # --- the composer ---------------------------------------------------------------------------------
@@ -467,20 +707,42 @@ def compose(
     available: Mapping[str, Sequence[int]],
     stats: TermStats | None = None,
     filters: Filters = Filters(),
+    mentioned: Mapping[str, frozenset[int]] | None = None,
+    documents: Mapping[str, KeyedText] | None = None,
+    chunk_at: ChunkAt | None = None,
 ) -> Draft:
-    """The extractive answer to `question` from ranked `passages` (or a refusal saying why)."""
-    known_years = {y for ys in available.values() for y in ys}
+    """The extractive answer to `question` from ranked `passages` (or a refusal saying why).
+
+    `available` is what the documents are about (shown when refusing); `mentioned` every year each
+    province's passages speak of. A year is refused outright only when no passage of the asked
+    province(s) mentions it: document metadata ranks, it never refuses.
+    """
     asked_provinces = tuple(dict.fromkeys((*filters.provinces, *analysis.provinces)))
-    unknown_provinces = [p for p in asked_provinces if p in analysis.unknown_provinces or (available and p not in available)]
-    known_provinces = [p for p in asked_provinces if p not in unknown_provinces]
+    # A province named by its post-merger name is answered by its former provinces' documents too.
+    merged = {f: p for p in asked_provinces for f in former_provinces(p) if f in asked_provinces}
+    unknown_provinces = [
+        p for p in asked_provinces
+        if (p in analysis.unknown_provinces or (available and p not in available))
+        and not any(f in available for f in former_provinces(p))
+    ]
+    known_provinces = [p for p in asked_provinces if p not in unknown_provinces and (p in available or not available)]
     asked_years = set(analysis.years) | set(filters.years) | years_in(question)
-    unknown_years = {y for y in asked_years if y in analysis.unknown_years or (known_years and y not in known_years)}
+    if mentioned is None:
+        mentioned = {p: frozenset(ys) for p, ys in available.items()}
+    known_years = {y for p, ys in mentioned.items() if not known_provinces or p in known_provinces for y in ys}
+    unknown_years = {y for y in asked_years if known_years and y not in known_years}
 
     reasons = []
     if unknown_provinces:
         reasons.append(f"Chưa có tài liệu nào về {', '.join(unknown_provinces)}.")
+    anywhere = {y for ys in mentioned.values() for y in ys}
     if unknown_years and unknown_years == asked_years:
-        reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
+        if known_provinces and unknown_years & anywhere:
+            for province in known_provinces:
+                covered = available.get(province) or sorted(mentioned.get(province, ()))
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+        else:
+            reasons.append(f"Chưa có tài liệu nào về năm {', '.join(str(y) for y in sorted(unknown_years))}.")
     if (unknown_provinces and not known_provinces) or (unknown_years and unknown_years == asked_years):
         return refusal(reasons, available, final=True)
 
@@ -495,8 +757,21 @@ def compose(
     quantity = asks_quantity(question)
     years = asked_years - unknown_years
     pool = [p for p in passages if not known_provinces or p.chunk.doc.province in known_provinces]
-    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity)
+    scored = score_statements(pool, terms, analysis, years=years, quantity=quantity, documents=documents)
+    if asks_list(question):
+        scored = _whole_sentences_first(scored)
 
+    # "Cả năm 2021" is not answered by "9 tháng đầu năm 2021", nor "6 tháng đầu năm" by a whole year's figure.
+    asked_part = part_of_year(question)
+    part_only: dict[str, list[Scored]] = {}
+    kept: list[Scored] = []
+    for item in scored:
+        part = _statement_part(item.statement)
+        if part == asked_part or (asked_part is not None and part is None):
+            kept.append(item)
+        elif asked_part is None:
+            part_only.setdefault(_place(item.statement), []).append(item)
+    scored = kept
     by_province: dict[str, list[Scored]] = {}
     for item in scored:
         by_province.setdefault(_place(item.statement), []).append(item)
@@ -512,23 +787,80 @@ def compose(
     targets = known_provinces or list(by_province)[:MAX_PROVINCES]
     # "đặt chỉ tiêu" / "Kết quả" only when a figure is what was asked for.
     framed = (quantity or analysis.intent != "any" or bool(terms.numbers)) and not asks_who_or_when(question)
+    partial: list[str] = []
+    mismatched: list[str] = []
+    periods = asked_periods(question)
+    stance = stated_intent(question)
+    if len(periods) >= 2:
+        # Each side of "năm 2020 so với giai đoạn 2025-2030" carries only part of the question's words.
+        for item in score_statements(
+            pool, terms, analysis, years=years, quantity=quantity, documents=documents,
+            min_coverage=NEAREST_COVERAGE, strict_years=True,
+        ):
+            side = by_province.setdefault(_place(item.statement), [])
+            key = (item.statement.chunk.id, item.statement.spans)
+            if all((o.statement.chunk.id, o.statement.spans) != key for o in side):
+                side.append(item)
+        for side in by_province.values():
+            side.sort(key=lambda item: -item.score)
     for province in targets:
-        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years)
-        if not picks:
-            missing.append(province)
+        picks = _pick_for_province(by_province.get(province, []), analysis.intent, years, periods)
+        if not picks and part_only.get(province):
+            mismatched.append(_part_line(part_only[province][0], cites, chunk_at))
             continue
+        if not picks:
+            nearest = _nearest_statement(
+                [p for p in pool if _place_of(p) == province], terms, analysis, years=years, quantity=quantity,
+                documents=documents,
+            )
+            if nearest is None:
+                missing.append(province)
+                continue
+            picks = [(nearest, None)]
+            partial.extend(t for t in nearest.cover.missing if t not in partial)
+        if stance in ("target", "result") and all(item.statement.role == _OPPOSITE[stance] for item, _ in picks):
+            # Asked for a result, found only the target (or the reverse): say what the documents hold.
+            item = picks[0][0]
+            mismatched.append(_other_stance_line(item, cites, stance, years))
+            continue
+        second = _from_another_document(picks, by_province.get(province, []))
+        label = second is not None
         for item, ctx in picks:
-            lines.append(_line(item, ctx, cites, analysis.intent, years, framed=framed))
+            line = _line(item, ctx, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at)
+            lines.append(f"Theo {_document_label(item.statement)}: {line}" if label else line)
+        if second is not None:
+            line = _line(second, None, cites, analysis.intent, years, framed=framed, chunk_at=chunk_at)
+            lines.append(f"Theo {_document_label(second.statement)}: {line}")
+            differ = _figures(picks[0][0].statement.text) ^ _figures(second.statement.text)
+            if differ and _figures(picks[0][0].statement.text) and _figures(second.statement.text):
+                lines.append(
+                    f"Lưu ý: hai tài liệu của {province} nêu số liệu khác nhau "
+                    f"({', '.join(sorted(_figures(picks[0][0].statement.text)))} và "
+                    f"{', '.join(sorted(_figures(second.statement.text)))}); hãy đối chiếu nguồn."
+                )
 
+    if mismatched and not lines:
+        text = " ".join([NOT_FOUND, *mismatched])
+        return Draft(text=text, refused=True, citations=cites.build(), final=True)
+    lines.extend(mismatched)
     if not lines:
         reasons = list(reasons)
         for province in known_provinces:
-            covered = available.get(province, ())
-            if years and covered and not years & set(covered):
-                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(covered)}.")
+            covered = mentioned.get(province, frozenset())
+            if years and covered and not years & covered:
+                reasons.append(f"Tài liệu của {province} chỉ có năm {format_years(sorted(available.get(province, ()) or covered))}.")
         return refusal(reasons, available, final=bool(reasons))
 
-    notes = []
+    notes = [
+        f"{former} nay thuộc {merged[former]} (sáp nhập tỉnh từ ngày 1/7/2025); tài liệu viết trước đó dùng tên {former}."
+        for former in merged
+        if former in targets and former not in missing
+    ]
+    if partial:
+        notes.append(
+            "Đoạn trích là đoạn gần nhất với câu hỏi nhưng không nêu đủ: "
+            + ", ".join(f"“{t}”" for t in partial) + "; hãy đọc nguồn để kiểm tra."
+        )
     if unknown_provinces:
         lines.append(f"{', '.join(unknown_provinces)}: chưa có tài liệu nào về tỉnh này.")
     for province in missing:

@@ -14,8 +14,21 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
+from core.genre import (
+    INLINE_TARGET_RE,
+    RESULT_COLUMN_RE,
+    RESULT_HEADING_RE,
+    RESULT_WORDS_RE,
+    TARGET_COLUMN_RE,
+    TARGET_HEADING_RE,
+    TARGET_WORDS_RE,
+    YEAR_RE,
+    YEAR_SPAN_RE,
+    term_before,
+)
+from core.genre import years_in as genre_years_in
 from ingest.models import Chunk
-from ingest.vietnamese import index_key
+from core.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -25,24 +38,11 @@ Role = Literal["target", "result", "mixed", "unknown"]
 # A sentence ends at . ! ? … followed by space and something that starts a sentence, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[*]?[A-ZĐÀ-Ỹ0-9\-–•+])|\n+")
 _BULLET = re.compile(r"^\s*(?:[-–—•+*]\s*|\(\d{1,3}\)\s*|\d{1,3}[.)-]\s+|[a-zđ]\)\s+)+")
-# A year is four digits not inside a longer number; a comma or dot after it is punctuation ("Năm 2020, …").
-_YEAR = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)(?![\d]|[.,]\d)")
-_YEAR_SPAN = re.compile(r"(?<![\d])(?<![\d][.,])((?:19|20)\d\d)\s*[-–—]\s*((?:19|20)\d\d)(?![\d]|[.,]\d)")
-# A year that is a comparison base or the name of another period, not the year a statement is about.
-_BASE_YEAR = re.compile(r"(?:so với|so|so cùng kỳ|bằng|hơn) (?:năm |cùng kỳ năm )?((?:19|20)\d\d)")
 
 # Long sentences are offered clause by clause too; shorter ones are quoted whole (indicator lines
 # such as "Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%; … 51 – 52%" must stay together).
 LONG_SENTENCE_CHARS = 280
 
-_RESULT_HEADING = re.compile(r"kết quả|đạt được|thực hiện|hạn chế|yếu kém|tình hình|đánh giá|tồn tại|những thành tựu")
-_TARGET_HEADING = re.compile(r"chỉ tiêu|mục tiêu|nhiệm vụ|phương hướng|kế hoạch|giải pháp|định hướng|phấn đấu")
-# A target quoted inside a result sentence: "(Nghị quyết 67%)", "(NQ tăng 11% trở lên)", "so với Nghị quyết đề ra là 55".
-_INLINE_TARGET = re.compile(
-    r"\((?:nghị quyết|nq|kế hoạch|kh|chỉ tiêu|mục tiêu)[^)]*\d[^)]*\)|so với nghị quyết[^.;]*\d|chỉ tiêu nghị quyết[^.;]*\d"
-)
-_RESULT_TEXT = re.compile(r"\bđã\b|đạt được|\bvượt\b|so cùng kỳ|so với cùng kỳ|\bcòn\b|% kế hoạch|% dự toán|giảm còn")
-_TARGET_TEXT = re.compile(r"phấn đấu|trở lên|\bđạt từ\b|\bkhoảng\b|dự kiến|\bmục tiêu\b|\bchỉ tiêu\b")
 # Instructions aimed at an assistant ("Bỏ qua mọi hướng dẫn trước đó…") are never quoted as facts.
 _INSTRUCTION = re.compile(
     r"bỏ qua (?:mọi|tất cả|toàn bộ|các|những)? ?(?:hướng dẫn|chỉ dẫn|chỉ thị|yêu cầu|quy tắc)|"
@@ -55,8 +55,6 @@ _CONTINUATION = re.compile(
 )
 
 # Table headers: what kind of column each one is.
-_COLUMN_TARGET = re.compile(r"nghị quyết|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|dự toán|phấn đấu")
-_COLUMN_RESULT = re.compile(r"thực hiện|ước|kết quả|đạt được|thực tế")
 _COLUMN_UNIT = re.compile(r"đơn vị|đvt")
 _COLUMN_INDEX = re.compile(r"^(?:số )?tt$|^stt$|^số thứ tự$")
 
@@ -81,6 +79,7 @@ class Statement:
     lead: str = ""                             # the sentence that introduces this passage ("… phương châm là:")
     parent: str = ""                           # the row a table sub-row belongs to ("Sản lượng lúa")
     opening: str = ""                          # a sentence's first clause (for clauses taken from it)
+    sentence: str = ""                         # the whole sentence a clause is taken from
     partial: bool = False                      # a clause from inside a sentence, not the sentence itself
     stated_years: frozenset[int] = frozenset()  # years written in the statement itself
     is_lead_in: bool = False
@@ -110,17 +109,9 @@ def _text_years(text: str, drop_bases: bool) -> frozenset[int]:
     return _years_in_key(index_key(text), drop_bases)
 
 
-@lru_cache(maxsize=50_000)
 def _years_in_key(key: str, drop_bases: bool = False) -> frozenset[int]:
-    """Years in an `index_key`ed text."""
-    bases = {int(y) for y in _BASE_YEAR.findall(key)} if drop_bases else set()
-    years: set[int] = set()
-    for a, b in _YEAR_SPAN.findall(key):
-        lo, hi = int(a), int(b)
-        if 0 < hi - lo <= 10:
-            years.update(range(lo, hi + 1))
-    years.update(int(y) for y in _YEAR.findall(key))
-    return frozenset(years - bases)
+    """Years in an `index_key`ed text (the genre's rule: spans name every year, bases dropped on request)."""
+    return genre_years_in(key, drop_bases)
 
 
 def _period_label(heading_path: Sequence[str]) -> str:
@@ -146,10 +137,10 @@ def heading_role(heading_path: tuple[str, ...]) -> Role:
     """The stance of the outermost heading that has a clear one (parts of a plan vs. a report)."""
     for heading in heading_path:
         key = index_key(heading)
-        if len(_years_in(heading)) >= 2 and not _YEAR_SPAN.search(key):
+        if len(_years_in(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
             continue  # a title-like heading about two years ("kết quả 2020, chỉ tiêu 2021") decides nothing
-        r = _RESULT_HEADING.search(key)
-        t = _TARGET_HEADING.search(key)
+        r = RESULT_HEADING_RE.search(key)
+        t = TARGET_HEADING_RE.search(key)
         if r and t:
             return "result" if r.start() < t.start() else "target"
         if r:
@@ -174,13 +165,13 @@ def _doc_role(chunk: Chunk, years: frozenset[int]) -> Role:
 
 def statement_role(chunk: Chunk, text: str, years: frozenset[int], *, key: str | None = None) -> Role:
     key = index_key(text) if key is None else key
-    inline_target = bool(_INLINE_TARGET.search(key))
+    inline_target = bool(INLINE_TARGET_RE.search(key))
     role = heading_role(tuple(chunk.heading_path))
     if role == "unknown":
         role = _doc_role(chunk, years)
     if role == "unknown":
-        result_cue = bool(_RESULT_TEXT.search(key))
-        target_cue = bool(_TARGET_TEXT.search(key))
+        result_cue = bool(RESULT_WORDS_RE.search(key))
+        target_cue = bool(TARGET_WORDS_RE.search(key))
         if result_cue and not target_cue:
             role = "result"
         elif target_cue and not result_cue:
@@ -202,6 +193,8 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
         return frozenset(own & section) or section
     if own:
         return frozenset(own)
+    if chunk.period_years:
+        return frozenset(chunk.period_years)
     title_years = _years_in(chunk.doc.title or "")
     if title_years:
         return frozenset(title_years)
@@ -209,6 +202,16 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
 
 
 # --- sentences and clauses ------------------------------------------------------------------------
+
+_ACHIEVED = key_regex(r"\b(?:đạt|tăng|giảm|vượt|gấp)\b")
+
+
+def _achieved_at_congress(chunk: Chunk, own: frozenset[int], role: Role, key: str) -> bool:
+    """A figure a congress reports as reached, with no year or target word of its own."""
+    if own or chunk.period_kind != "congress" or not chunk.period_years or heading_years(tuple(chunk.heading_path)):
+        return False
+    return role in ("unknown", "result") and bool(_ACHIEVED.search(key)) and not TARGET_WORDS_RE.search(key)
+
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
@@ -351,14 +354,14 @@ def value_with_unit(value: str, unit: str) -> str:
 
 
 def _is_data_header(header: str) -> bool:
-    return bool(_YEAR.search(header)) and "/" not in header
+    return bool(YEAR_RE.search(header)) and "/" not in header
 
 
 def _column_role(header: str) -> Role:
     key = index_key(header)
-    if _COLUMN_RESULT.search(key):
+    if RESULT_COLUMN_RE.search(key):
         return "result"
-    if _COLUMN_TARGET.search(key):
+    if TARGET_COLUMN_RE.search(key):
         return "target"
     return "unknown"
 
@@ -537,13 +540,17 @@ def _text_statements(passage: Passage) -> list[Statement]:
                 continue  # text that addresses the reader or a model is not evidence of anything
             own = _years_in_key(piece_key, True) or sentence_years
             years = statement_years(chunk, piece, own=own)
+            role = statement_role(chunk, piece, years, key=piece_key)
+            if _achieved_at_congress(chunk, own, role, piece_key):
+                # "GRDP bình quân đầu người đạt 76,3 triệu đồng" told at the 2020–2025 congress: 2015–2020's.
+                years, role = term_before(chunk.period_years), "result"
             out.append(
                 Statement(
                     passage=passage,
                     rank=0,
                     text=_display(piece),
                     spans=((ca, cb),),
-                    role=statement_role(chunk, piece, years, key=piece_key),
+                    role=role,
                     years=years,
                     period=period,
                     keyed=KeyedText.of_key(piece_key),
@@ -552,6 +559,7 @@ def _text_statements(passage: Passage) -> list[Statement]:
                     has_figure=has_figure(piece),
                     stated_years=own,
                     opening=opening,
+                    sentence=text[a:b] if (ca, cb) != (a, b) else "",
                     partial=(ca, cb) != (a, b),
                     # Only a bare "… là:" is a lead-in; a longer sentence ending in ":" says things too.
                     is_lead_in=lead_in and piece.rstrip().endswith(":") and len(_clauses(text, ca, cb)) == 1,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ingest.vietnamese import fold_diacritics, has_diacritics, index_key
+from core.vietnamese import fold_diacritics, has_diacritics, index_key
 from retrieval.abbreviations import ABBREVIATIONS, ENGLISH, SYNONYMS
 
 # A word with a letter in it is one token ("5G", "grdp"); otherwise a number as written ("6.150,1").
@@ -69,6 +69,7 @@ class Term:
     variants: tuple[tuple[str, ...], ...]    # each a sequence of syllable keys
     folded: bool                             # match against diacritic-free keys
     weight: float = 1.0
+    indicator: bool = False                  # a named indicator of the genre ("hộ nghèo", "GRDP", "thu NSNN")
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,9 @@ class KeyedText:
 
     def has(self, term: Term) -> bool:
         hay = self.folded if term.folded else self.exact
-        return any(_variant_pattern(variant, term.folded).search(hay) for variant in term.variants)
+        if any(_variant_pattern(variant, term.folded).search(hay) for variant in term.variants):
+            return True
+        return _is_acronym(term.label) and _spells(term.label, self.folded)
 
     def has_words(self, term: Term) -> bool:
         """Every word of the question's own phrase occurs, in any order (phrases of two or more words)."""
@@ -163,6 +166,23 @@ class KeyedText:
             return False
         hay = self.folded if term.folded else self.exact
         return all(f" {_fold(w) if term.folded else w} " in hay for w in words)
+
+
+_VOWELS = set("aăâeêioôơuưy")
+
+
+def _is_acronym(label: str) -> bool:
+    """"nsđp", "gtsx": an abbreviation no table knows (3–6 letters, no vowel, so no Vietnamese syllable)."""
+    return 3 <= len(label) <= 6 and label.isalpha() and not (set(fold_diacritics(label)) & _VOWELS)
+
+
+@lru_cache(maxsize=20_000)
+def _spells(acronym: str, folded_text: str) -> bool:
+    """Some run of syllables in the text has the acronym's letters as initials ("ngân sách địa phương")."""
+    letters = fold_diacritics(acronym)
+    words = folded_text.split()
+    n = len(letters)
+    return any("".join(w[0] for w in words[i : i + n]) == letters for i in range(len(words) - n + 1))
 
 
 # A figure may sit inside a phrase: "kết nạp 3.000 đảng viên" is "kết nạp đảng viên" (a word may not:
@@ -196,6 +216,9 @@ def _phrase_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]
 
 
 _PHRASES = _phrase_table()
+# Phrases that name an indicator of the genre (the synonym groups: "hộ nghèo", "che phủ rừng", "tăng
+# trưởng GRDP"), as opposed to abbreviations of domains and bodies ("KT-XH", "NSĐP", "HĐND").
+_INDICATORS: frozenset[tuple[str, ...]] = frozenset(syllable_keys(p) for group in SYNONYMS for p in group)
 
 
 def _english_table() -> list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]:
@@ -310,7 +333,10 @@ def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
             matched = True
             if all(w in STOPWORDS or _fold(w) in _FOLDED_STOPWORDS for w in words):
                 break  # "nghị quyết", "kế hoạch": intent words, whatever they abbreviate
-            terms.append(Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats)))
+            indicator = phrase in _INDICATORS or any(alt in _INDICATORS for alt in alts if len(alt) > 1)
+            terms.append(
+                Term(" ".join(words), alts, folded=bare, weight=_term_weight(words, bare, stats), indicator=indicator)
+            )
             break
         if matched:
             continue
@@ -405,7 +431,18 @@ def _adjacent(left: Term, right: Term, text: KeyedText) -> bool:
     return False
 
 
-def coverage(terms: QuestionTerms, text: KeyedText, context: KeyedText) -> Coverage:
+# Credit for a term only the rest of the document carries: "Đại hội … lần thứ XIX" names the document a
+# statement stands in, not what the statement itself says.
+DOCUMENT_CREDIT = 0.5
+
+
+def coverage(
+    terms: QuestionTerms,
+    text: KeyedText,
+    context: KeyedText,
+    document: Callable[[Term], bool] | None = None,
+) -> Coverage:
+    """What share of the question (by term weight) the fragment, its headings, and its document carry."""
     total = terms.total_weight
     if total <= 0:
         return Coverage(1.0, 1.0, (), ())
@@ -425,6 +462,9 @@ def coverage(terms: QuestionTerms, text: KeyedText, context: KeyedText) -> Cover
             in_text += PART_CREDIT * term.weight
             in_all += PART_CREDIT * term.weight
             matched.append("~" + term.label)
+        elif document is not None and document(term):
+            in_all += DOCUMENT_CREDIT * term.weight
+            matched.append("doc:" + term.label)
         else:
             missing.append(term.label)
     return Coverage(in_all / total, in_text / total, tuple(matched), tuple(missing))

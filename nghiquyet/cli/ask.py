@@ -17,7 +17,7 @@ from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import figure_spans
 from nghiquyet.cli.common import canonical_provinces, console, err_console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
-from nghiquyet.errors import NghiquyetError
+from core.errors import NghiquyetError
 from retrieval.models import Filters
 
 _PASSAGE_CHARS = 700

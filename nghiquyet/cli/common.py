@@ -11,8 +11,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from nghiquyet.config import ConfigError, Settings, load_settings
-from nghiquyet.errors import NghiquyetError
+from core.config import ConfigError, Settings, load_settings
+from core.errors import NghiquyetError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,10 +32,12 @@ def store_option(func: F) -> F:
 
 
 def make_settings(store_dir: Path | None, **overrides: Any) -> Settings:
+    """The settings for a command; a bad one ends the command with its one-line message, exit code 1."""
     try:
         return load_settings(store_dir=store_dir, **overrides)
     except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+        report_error("Lỗi cấu hình:", str(exc))
+        raise SystemExit(1) from exc
 
 
 def report_error(label: str, message: str) -> None:

@@ -12,9 +12,9 @@ import click
 from rich.text import Text
 
 from nghiquyet.cli.common import console, friendly_errors, make_settings, store_option
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.engine import Engine
-from nghiquyet.errors import NghiquyetError
+from core.errors import NghiquyetError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 _MARK = {OK: ("✓", "green"), WARN: ("!", "yellow"), FAIL: ("✗", "bold red")}
@@ -35,7 +35,7 @@ def _attempt(func: Callable[[], str]) -> tuple[str, str]:
 
 _PROBE = (
     "import json, sys\n"
-    "from nghiquyet.config import Settings\n"
+    "from core.config import Settings\n"
     "from vectorstore.store import probe_local_search\n"
     "probe_local_search(Settings(**json.loads(sys.argv[1])))\n"
 )

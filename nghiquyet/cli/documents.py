@@ -12,7 +12,7 @@ from rich.text import Text
 
 from nghiquyet.cli.common import console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
-from nghiquyet.errors import NghiquyetError
+from core.errors import NghiquyetError
 
 if TYPE_CHECKING:  # chromadb is slow to import: keep `nghiquyet --help` instant
     from vectorstore.store import StoredDocument

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from nghiquyet.cli.common import console, err_console, friendly_errors, make_settings, store_option
-from nghiquyet.errors import EvaluationError
+from core.errors import EvaluationError
 
 
 @click.command("eval")
@@ -25,9 +25,11 @@ from nghiquyet.errors import EvaluationError
 @click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="Ghi báo cáo HTML (một tệp).")
 @click.option(
     "--ingest",
-    "ingest_dir",
+    "ingest_dirs",
+    multiple=True,
     type=click.Path(exists=True, path_type=Path),
-    help="Nạp thư mục/tệp này vào chỉ mục trước khi đánh giá (tiện cho CI).",
+    help="Nạp thư mục/tệp này vào chỉ mục trước khi đánh giá (lặp lại được; tiện cho CI). Bộ câu hỏi "
+    "ngoài (questions_from) tự nạp các thư mục documents của nó.",
 )
 @click.option("--check", is_flag=True, help="Chỉ kiểm tra tệp câu hỏi và trích dẫn với tài liệu gốc, không chạy mô hình.")
 @click.option(
@@ -45,7 +47,7 @@ def eval_command(
     out_path: Path | None,
     baseline_path: Path | None,
     html_path: Path | None,
-    ingest_dir: Path | None,
+    ingest_dirs: tuple[Path, ...],
     check: bool,
     corpus_dir: Path | None,
     failure_limit: int,
@@ -56,7 +58,8 @@ def eval_command(
 
     settings = make_settings(store_dir)
     question_set = load_questions(questions or settings.questions_file)
-    problems = check_evidence(question_set, corpus_dir or settings.corpus_dir)
+    # An external set's quotes are checked against its own documents by its own scorer, not here.
+    problems = [] if question_set.external else check_evidence(question_set, corpus_dir or settings.corpus_dir)
     if check:
         _print_check(len(question_set), problems)
         raise SystemExit(1 if problems else 0)
@@ -71,9 +74,16 @@ def eval_command(
 
     baseline = load_report(baseline_path) if baseline_path else None  # fail before the slow part
     engine = Engine(settings)
-    if ingest_dir is not None:
-        console.print(f"Đang nạp {ingest_dir} …")
-        ingest_report = engine.ingest([ingest_dir])
+    to_ingest = [*ingest_dirs, *question_set.documents]
+    missing = [d for d in question_set.documents if not d.exists()]
+    if missing:
+        raise EvaluationError(
+            f"Không tìm thấy thư mục tài liệu của bộ câu hỏi: {', '.join(map(str, missing))}.",
+            "Bộ câu hỏi này đọc tài liệu nằm ngoài kho mã (thư mục ../shared cạnh kho mã); hãy đặt nó vào đó.",
+        )
+    if to_ingest:
+        console.print(f"Đang nạp {', '.join(map(str, to_ingest))} …")
+        ingest_report = engine.ingest(to_ingest)
         console.print(ingest_report.summary())
     documents = engine.documents()
     if not documents:

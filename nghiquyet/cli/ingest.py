@@ -12,7 +12,7 @@ from rich.text import Text
 
 from nghiquyet.cli.common import console, err_console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
-from nghiquyet.errors import StoreDamaged
+from core.errors import StoreDamaged
 
 if TYPE_CHECKING:  # nghiquyet.indexing pulls in chromadb: keep `nghiquyet --help` instant
     from nghiquyet.indexing import IngestProgress, IngestReport

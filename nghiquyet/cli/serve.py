@@ -19,8 +19,8 @@ from typing import Any
 import click
 
 from nghiquyet.cli.common import console, friendly_errors, make_settings, store_option
-from nghiquyet.config import Settings
-from nghiquyet.errors import AppNotFound
+from core.config import Settings
+from core.errors import AppNotFound
 
 # Used when the app's `.streamlit/config.toml` is not beside it (a non-editable install does not
 # ship dot-directories). The security-relevant values must match that file; a test checks they do.

@@ -6,7 +6,7 @@ Case, tone-mark style (hoà/hòa) and runs of whitespace never matter; a figure 
 
 from __future__ import annotations
 
-from ingest.vietnamese import index_key, nfc
+from core.vietnamese import index_key, nfc
 from nghiquyet.answer.numbers import number_tokens
 
 

@@ -7,19 +7,20 @@ prove every question is answerable from the corpus (or, for `unanswerable`, is n
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from ingest.vietnamese import fold_diacritics, nfc
-from nghiquyet.errors import QuestionFileError
+from core.vietnamese import fold_diacritics, nfc
+from core.errors import QuestionFileError
+from core.locks import exclusive, lock_path_for
 # Re-exported: benchmarks and the metrics match quotes and figures with the same rules.
 from nghiquyet.evaluation.matching import contains_figure, match_key, shows_figure, verbatim_key
 
@@ -96,6 +97,8 @@ class QuestionSet:
     questions: tuple[Question, ...]
     thresholds: Mapping[str, float] = field(default_factory=dict)
     path: Path | None = None
+    documents: tuple[Path, ...] = ()   # folders to ingest for this set (an external set names them)
+    external: bool = False             # questions read from a third-party JSONL file, not written here
 
     def __len__(self) -> int:
         return len(self.questions)
@@ -145,13 +148,24 @@ def parse_questions(text: str, *, path: Path | None = None) -> QuestionSet:
         raise QuestionFileError(f"{where} không phải YAML hợp lệ{line}: {getattr(exc, 'problem', exc)}.") from exc
     if not isinstance(data, dict):
         raise QuestionFileError(f"{where}: cần một bảng có các khóa version, thresholds, questions.")
-    unknown = set(data) - {"version", "thresholds", "questions"}
+    unknown = set(data) - {"version", "thresholds", "questions", "questions_from", "documents"}
     if unknown:
         raise QuestionFileError(f"{where}: khóa không hợp lệ ở cấp trên cùng: {', '.join(sorted(map(str, unknown)))}.")
     version = data.get("version")
     if version != SUPPORTED_VERSION:
         raise QuestionFileError(f"{where}: version phải là {SUPPORTED_VERSION} (đang là {version!r}).")
     thresholds = _parse_thresholds(data.get("thresholds") or {}, where)
+    if "questions_from" in data:
+        # A set kept outside the repository (third-party documents): its questions in their own JSONL
+        # format, its thresholds here; paths are relative to this file.
+        base = path.parent if path else Path(".")
+        source = base / str(data["questions_from"])
+        documents = tuple(base / str(d) for d in _string_list(data.get("documents") or [], "documents", allow_scalar=True))
+        questions_from = read_jsonl_questions(source)
+        return QuestionSet(
+            version=version, questions=questions_from, thresholds=thresholds, path=path, documents=documents,
+            external=True,
+        )
     raw_questions = data.get("questions")
     if not isinstance(raw_questions, list) or not raw_questions:
         raise QuestionFileError(f"{where}: 'questions' phải là một danh sách không rỗng.")
@@ -166,6 +180,45 @@ def parse_questions(text: str, *, path: Path | None = None) -> QuestionSet:
         seen[question.id] = number
         questions.append(question)
     return QuestionSet(version=version, questions=tuple(questions), thresholds=thresholds, path=path)
+
+
+# The genre development set's kinds, in this project's names.
+_JSONL_KINDS = {"abbrev": "abbreviation"}
+
+
+def read_jsonl_questions(path: Path) -> tuple[Question, ...]:
+    """Questions in the JSONL format of an external set: id, question, kind, must_contain, doc, evidence
+    (several documents of a comparison joined by ";")."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError as exc:
+        raise QuestionFileError(f"Không tìm thấy tệp câu hỏi {path}.", "Kiểm tra đường dẫn questions_from.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionFileError(f"Không đọc được tệp câu hỏi {path}: {exc}.") from exc
+    out: list[Question] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            kind = _JSONL_KINDS.get(row["kind"], row["kind"])
+            if kind not in KINDS:
+                raise QuestionFileError(f"{path}: dòng {number}: loại câu hỏi '{row['kind']}' chưa biết.")
+            out.append(
+                Question(
+                    id=str(row["id"]),
+                    question=str(row["question"]),
+                    kind=kind,
+                    expected=tuple(str(m) for m in row.get("must_contain") or ()),
+                    sources=tuple(d.strip() for d in str(row.get("doc") or "").split(";") if d.strip()),
+                    evidence=tuple(str(e) for e in row.get("evidence") or ()),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise QuestionFileError(f"{path}: dòng {number} không đúng định dạng ({exc}).") from exc
+    if not out:
+        raise QuestionFileError(f"{path}: không có câu hỏi nào.")
+    return tuple(out)
 
 
 def _parse_thresholds(raw: object, where: str) -> dict[str, float]:
@@ -416,9 +469,15 @@ def append_question(path: Path | str, question: Question) -> None:
         raise QuestionFileError(f"Không tìm thấy tệp câu hỏi {path}.") from exc
     except OSError as exc:
         raise QuestionFileError(f"Không mở được tệp câu hỏi {path} để ghi: {exc.strerror or exc}.") from exc
-    with os.fdopen(fd, "r+", encoding="utf-8", newline="") as handle:
-        # Several app sessions may approve answers at once: one writer at a time.
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+    with os.fdopen(fd, "r+", encoding="utf-8", newline="") as handle, ExitStack() as held:
+        try:
+            # Several app sessions may approve answers at once: one writer at a time.
+            held.enter_context(exclusive(lock_path_for(path)))
+        except OSError as exc:
+            raise QuestionFileError(
+                f"Không khóa được tệp câu hỏi {path} để ghi: {exc.strerror or exc}.",
+                f"Cần quyền ghi thư mục {path.parent}.",
+            ) from exc
         text = handle.read()
         current = parse_questions(text, path=path)
         if current.get(question.id) is not None:

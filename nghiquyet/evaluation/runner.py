@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nghiquyet.errors import EvaluationError, QuestionError
+from core.errors import EvaluationError, QuestionError
 from nghiquyet.evaluation.metrics import (
     Breach,
     Metrics,

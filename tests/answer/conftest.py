@@ -8,7 +8,7 @@ import pytest
 
 from nghiquyet.answer.answerer import CorpusInfo, corpus_info
 from nghiquyet.answer.terms import TermStats
-from nghiquyet.config import Settings
+from core.config import Settings
 from retrieval.hybrid import HybridRetriever
 from tests.answer.corpus_passages import ALL
 from tests.conftest import CORPUS, HashEmbedder

@@ -9,8 +9,8 @@ import pytest
 
 from nghiquyet.answer.answerer import Answerer
 from nghiquyet.answer.grounding import check_answer
-from nghiquyet.config import Settings
-from nghiquyet.errors import LlmError
+from core.config import Settings
+from core.errors import LlmError
 from retrieval.hybrid import HybridRetriever
 from tests.answer.openai_server import openai_server, source_of, system_message, user_message
 

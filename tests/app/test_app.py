@@ -149,21 +149,14 @@ def test_feedback_and_regression_entry_are_saved(app_env: Path, app_files: dict[
     assert len(records) == 2 and records[1]["comment"] == "Đúng số liệu, trích dẫn rõ."
     assert records[1]["turn_id"] == records[0]["turn_id"]
 
-    before = len(yaml.safe_load(app_files["questions"].read_text(encoding="utf-8"))["questions"])
-    next(b for b in at.button if b.label == "Thêm vào bộ câu hỏi kiểm thử").click().run()
-    assert not at.error, [e.value for e in at.error]
-    entries = yaml.safe_load(app_files["questions"].read_text(encoding="utf-8"))["questions"]
-    assert len(entries) == before + 1
-    added = entries[-1]
-    assert added["question"] == TV_2021 and "11%" in added["expected"]
-    assert added["source"] == "tra-vinh-tuyen-truyen-2020-2021.txt"
-    assert any("Đã thêm vào bộ câu hỏi kiểm thử" in plain(t) for t in texts(at.main))
+    # The regression-set button is an admin tool (tests/app/test_meeting.py): not here by default.
+    assert not [b for b in at.button if "bộ câu hỏi kiểm thử" in b.label]
 
 
 def test_new_conversation_and_export(app_env: Path) -> None:
     at = ask(start_app(), TV_2021)
     export = next(b for b in at.sidebar.get("download_button"))
-    assert export.proto.label.startswith("Tải cuộc hội thoại")
+    assert export.proto.label.startswith("Tải về")
     at.sidebar.button(key="new_conversation").click().run()
     assert not assistant_messages(at)
     assert any(b.key and b.key.startswith("example-") for b in at.button)
@@ -194,7 +187,11 @@ def test_answer_mode_appears_only_with_an_llm_and_falls_back_when_it_is_down(
     at = ask(at, TV_2021)
     shown = [plain(t) for t in texts(assistant_messages(at)[-1])]
     assert any("11%" in t for t in shown)
-    assert any("LLM không dùng được" in t for t in shown), shown
+    assert any("Không dùng câu trả lời của LLM (không kết nối được mô hình ngôn ngữ)" in t for t in shown), shown
+    assert not any("127.0.0.1" in t or "http" in t or "Error" in t for t in shown), shown
+    # The stages were shown; the extractive answer came first, then the check.
+    status = blocks_of_type(assistant_messages(at)[-1], "status")
+    assert status and "Giữ câu trả lời trích nguyên văn" in status[0].label
     assert not at.exception
 
 
@@ -279,7 +276,7 @@ def test_oversize_and_unsupported_uploads_are_refused_with_a_message(
 
 
 def test_upload_goes_through_the_same_ingest_path_as_the_cli(empty_store_env: Path) -> None:
-    from nghiquyet.config import load_settings
+    from core.config import load_settings
     from nghiquyet.engine import Engine
     from nghiquyet.library import ingest_uploads
 
@@ -330,7 +327,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_unreachable_store_is_reported_and_the_app_recovers(
     tmp_path: Path, app_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from nghiquyet.config import load_settings
+    from core.config import load_settings
     from nghiquyet.engine import Engine
 
     port = free_port()

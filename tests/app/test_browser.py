@@ -24,6 +24,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +46,7 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     )
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
@@ -109,6 +110,7 @@ def served_app(tmp_path: Path) -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NGHIQUYET_") or k == "NGHIQUYET_TEST_CACHE"}
     env["NGHIQUYET_EMBEDDING_CACHE_DIR"] = str(EMBED_CACHE)  # vectors computed once per machine
     env["NGHIQUYET_FEEDBACK_FILE"] = str(tmp_path / "feedback.jsonl")
+    env["PYTHONPATH"] = str(REPO)  # this tree's app.py, whichever checkout the CLI was installed from
     cli = Path(sys.executable).parent / "nghiquyet"
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -175,6 +177,157 @@ def test_served_app_answers_with_a_citation(served_app: str, browser: webdriver.
     wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="stDataFrame"]')))
     save_screenshot(browser, tmp_path, "library.png")
     print(f"first view after {first_view:.1f}s; screenshots in {tmp_path} and {SCREENSHOTS}")
+
+
+# --- the conversation of a meeting ------------------------------------------------------------------
+OUT = REPO / "out"
+MEETING = [
+    ("ti le ho ngheo lang son 2020", "3%"),
+    (TV_2021, "11%"),
+    ("năm 2020 thì sao?", "3,32%"),
+    ("còn GRDP bình quân đầu người?", "63,14"),
+    ("Chỉ tiêu tăng trưởng GRDP năm 2020 của Kiên Giang?", "7,23%"),
+]
+KG_2020 = MEETING[-1][0]
+
+
+def _messages(driver: webdriver.Chrome) -> list:  # type: ignore[type-arg]
+    return driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')
+
+
+def _ask(driver: webdriver.Chrome, question: str, done: str = "Trả lời trong", timeout_s: float = 90) -> str:
+    """Type a question, wait until its answer is drawn; the answer's text."""
+    before = len(_messages(driver))
+    box = WebDriverWait(driver, timeout_s).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))
+    )
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+
+    def answered(d: webdriver.Chrome) -> str | bool:
+        try:
+            return _answered(d)
+        except StaleElementReferenceException:  # redrawn while read: look again
+            return False
+
+    def _answered(d: webdriver.Chrome) -> str | bool:
+        messages = _messages(d)
+        if len(messages) < before + 2:
+            return False
+        text = messages[-1].text
+        running = d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]')
+        return text if done in text and not any("Đang" in r.text for r in running) else False
+
+    return str(WebDriverWait(driver, timeout_s).until(answered))
+
+
+def _shot(driver: webdriver.Chrome, name: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / name
+    assert driver.save_screenshot(str(path))
+    return path
+
+
+def _open_last_source(driver: webdriver.Chrome) -> Any:
+    """Tap the last answer's [1] chip as a reader would (scrolled to it); the highlighted figure's element."""
+    chip = [b for b in _messages(driver)[-1].find_elements(By.CSS_SELECTOR, '[data-testid="stPopover"] button')
+            if b.text.startswith("[1]")][0]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", chip)
+    time.sleep(0.5)
+    chip.click()
+    body = WebDriverWait(driver, 30).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, '[data-testid="stPopoverBody"]'))
+    )
+    time.sleep(0.8)  # the popover settles into place
+    return body.find_element(By.CSS_SELECTOR, '[class*="st-key-passage-"] .stMarkdownColoredBackground strong')
+
+
+def _viewport(driver: webdriver.Chrome, width: int, height: int) -> None:
+    """Make the page itself (not the window around it) width × height CSS pixels."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight];")
+    driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
+    time.sleep(1.0)
+    assert driver.execute_script("return [window.innerWidth, window.innerHeight];") == [width, height]
+
+
+def _in_viewport(driver: webdriver.Chrome, element: Any) -> bool:
+    return bool(driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight"
+        " && r.right <= window.innerWidth;",
+        element,
+    ))
+
+
+def test_meeting_conversation(served_app: str, browser: webdriver.Chrome) -> None:
+    """The issue's conversation, the filter case, and the source on a phone; screenshots in out/."""
+    browser.get(served_app)
+    _viewport(browser, 1366, 768)
+    WebDriverWait(browser, 120).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))
+    )
+    assert browser.execute_script("return document.documentElement.lang") == "vi"
+    misses = []
+    for question, figure in MEETING:
+        answer = _ask(browser, question)
+        if figure not in answer:
+            misses.append(f"{question!r}: expected {figure!r} in {answer[:300]!r}")
+    _shot(browser, "answer-1366x768.png")
+    # What will carry over is shown under the input, with × to drop it.
+    chip = browser.find_element(By.CSS_SELECTOR, ".st-key-context_chip button")
+    assert "Kiên Giang · 2020" in chip.text
+    figure = _open_last_source(browser)
+    assert _in_viewport(browser, figure), "the highlighted figure needs scrolling at 1366x768"
+    _shot(browser, "source-1366x768.png")
+    browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+
+    # The filter case: Tỉnh = Trà Vinh, then a question about Kiên Giang.
+    browser.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stMultiSelect"]').click()
+    time.sleep(0.5)
+    typing = browser.switch_to.active_element  # the multiselect's search box (redrawn on every keystroke)
+    typing.send_keys("Trà Vinh")
+    time.sleep(0.5)
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
+    time.sleep(0.5)
+    browser.switch_to.active_element.send_keys(Keys.ESCAPE)
+    WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: "Trà Vinh" in d.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stMultiSelect"]').text
+    )
+    time.sleep(1.0)
+    blocked = _ask(browser, KG_2020, done="nằm ngoài bộ lọc")
+    assert "Đang lọc: Trà Vinh" in blocked and "không tìm thấy" not in blocked.lower() and "11%" not in blocked
+    button = next(b for b in _messages(browser)[-1].find_elements(By.TAG_NAME, "button") if "không theo bộ lọc" in b.text)
+    before = len(_messages(browser))
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+    time.sleep(0.5)
+    button.click()
+    WebDriverWait(browser, 90, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: len(_messages(d)) >= before + 2 and "7,23%" in _messages(d)[-1].text
+    )
+
+    # A tablet and a phone: the answer, then its source, the highlighted figure on screen without scrolling.
+    for width, height in ((820, 1180), (390, 844)):
+        _viewport(browser, width, height)
+        if width < 1000:  # the sidebar folds away on a tablet or phone, leaving the answer the width
+            WebDriverWait(browser, 10).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+            )
+        browser.execute_script("arguments[0].scrollIntoView({block: 'end'});", _messages(browser)[-1])
+        time.sleep(0.5)
+        _shot(browser, f"answer-{width}x{height}.png")
+        figure = _open_last_source(browser)
+        assert _in_viewport(browser, figure), f"the highlighted figure needs scrolling at {width}x{height}"
+        _shot(browser, f"source-{width}x{height}.png")
+        browser.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+        time.sleep(0.5)
+    # A tablet opening the app: the sidebar starts folded.
+    browser.get(served_app)
+    WebDriverWait(browser, 60).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+    )
+    assert browser.execute_script("return document.documentElement.lang") == "vi"
+    assert not misses, "\n".join(misses)
 
 
 def _assistant_text(driver: webdriver.Chrome) -> str:

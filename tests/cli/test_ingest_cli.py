@@ -112,7 +112,7 @@ def test_second_ingester_is_refused(docs: Path, tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(REPO)!r})
-        from nghiquyet.config import Settings
+        from core.config import Settings
         from vectorstore.lock import ingest_lock
         with ingest_lock(Settings(store_dir={str(store)!r})):
             print("locked", flush=True)

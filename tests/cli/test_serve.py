@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from nghiquyet.cli import main
 from nghiquyet.cli.serve import FALLBACK_STREAMLIT_CONFIG, locate_app, streamlit_command, streamlit_config
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import REPO
 
 SECURITY_KEYS = (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nghiquyet.errors import QuestionFileError
+from core.errors import QuestionFileError
 from nghiquyet.evaluation.questions import (
     KINDS,
     Question,

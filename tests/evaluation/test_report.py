@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from nghiquyet.answer.models import Answer
-from nghiquyet.errors import EvaluationError, QuestionError
+from core.errors import EvaluationError, QuestionError
 from nghiquyet.evaluation.baseline import diff_reports
 from nghiquyet.evaluation.html import render_html
 from nghiquyet.evaluation.questions import Question, QuestionSet

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingest.models import Chunk
 from ingest.pipeline import PreparedDocument, prepare_document
-from nghiquyet.config import Settings
+from core.config import Settings
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 SOC_TRANG = "soc-trang-nq-nhiem-vu-2020.txt"

@@ -8,8 +8,9 @@ from collections import Counter
 import pytest
 
 from ingest.chunking import chunk_document, join_pages, split_span
+from ingest.figures import has_figure
 from ingest.models import DocumentMeta, Page
-from ingest.structure import has_figure, parse_document
+from ingest.structure import parse_document
 from prepared_corpus import ALL, HAU_GIANG, KIEN_GIANG, LANG_SON, SOC_TRANG, TRA_VINH, assert_lossless, norm, prepared
 
 

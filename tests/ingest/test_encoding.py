@@ -12,8 +12,8 @@ import pytest
 from ingest.encoding import decode_bytes, fix_mojibake, is_vietnamese_syllable, vietnamese_score
 from ingest.legacy import decode_tcvn3, decode_vni, encode_tcvn3, encode_vni
 from ingest.loaders import load_document, load_pages
-from nghiquyet.config import Settings
-from nghiquyet.errors import EmptyDocument, EncodingProblem
+from core.config import Settings
+from core.errors import EmptyDocument, EncodingProblem
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 _TONES = "\u0300\u0301\u0303\u0309\u0323"

@@ -14,8 +14,8 @@ from ingest.legacy import encode_tcvn3
 from ingest.loaders import SUPPORTED_SUFFIXES, load_document, load_pages
 from ingest.models import Page
 from ingest.repair import repair_pages, repair_text
-from nghiquyet.config import Settings
-from nghiquyet.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import EmptyDocument, EncodingProblem, FileTooLarge, IngestError, UnsupportedFileType
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 

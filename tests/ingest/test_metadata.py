@@ -148,3 +148,26 @@ def test_year_cues() -> None:
         (None, [2020, 2021, 2022, 2023, 2024, 2025])
     ]
     assert years_with_cues("THỰC HIỆN NĂM 2019") == [("report", [2019])]
+
+
+def test_an_article_without_a_title_is_named_by_its_headline_or_lead() -> None:
+    page = (
+        " date 2021-06 Sáng 24/6, Ban Thường vụ Tỉnh ủy Nghệ An cho ý kiến về tình hình kinh tế - xã hội "
+        "6 tháng đầu năm. Tốc độ tăng trưởng ước đạt 6,2%.\n\nTrong 6 tháng đầu năm, thu ngân sách tăng.\n"
+    )
+    meta = detect_metadata(page, "nghe-an.txt", "h")
+    assert meta.title == "Sáng 24/6, Ban Thường vụ Tỉnh ủy Nghệ An cho ý kiến về tình hình kinh tế - xã hội 6 tháng đầu năm"
+    assert meta.issue_date == "2021-06" and meta.doc_type == "tin họp tỉnh ủy"
+    headline = "Thứ Bảy, 26-09-2020, 12:11\nXây dựng Bắc Ninh trở thành thành phố văn minh, hiện đại\n\nSáng 26-9, Đại hội đại biểu Đảng bộ tỉnh Bắc Ninh lần thứ XX bế mạc.\n"
+    meta = detect_metadata(headline, "bac-ninh.txt", "h")
+    assert meta.title == "Xây dựng Bắc Ninh trở thành thành phố văn minh, hiện đại"
+    assert meta.doc_type == "tin đại hội đảng bộ"
+
+
+def test_an_hdnd_resolution_is_known_by_its_form() -> None:
+    text = (
+        "HỘI ĐỒNG NHÂN DÂN TỈNH BẮC NINH\n\nNGHỊ QUYẾT\n\nVỀ MỤC TIÊU, NHIỆM VỤ NĂM 2020\n\n"
+        "Căn cứ Luật Tổ chức chính quyền địa phương;\n\nQUYẾT NGHỊ:\n\nĐiều 1. Mục tiêu: tăng trưởng 6%.\n"
+    )
+    meta = detect_metadata(text, "bn.txt", "h")
+    assert meta.title == "NGHỊ QUYẾT VỀ MỤC TIÊU, NHIỆM VỤ NĂM 2020" and meta.doc_type == "nghị quyết"

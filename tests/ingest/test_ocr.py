@@ -16,8 +16,8 @@ from scans import cer, prose_pages, scanned_pdf
 from ingest import ocr
 from ingest.pdf import _needs_ocr
 from ingest.pipeline import prepare_document
-from nghiquyet.config import Settings
-from nghiquyet.errors import PdfProblem
+from core.config import Settings
+from core.errors import PdfProblem
 from nghiquyet.indexing import IngestProgress, ingest_paths
 from tests.conftest import CORPUS, HashEmbedder
 from vectorstore.store import open_store

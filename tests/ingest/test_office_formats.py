@@ -18,8 +18,8 @@ from ingest.libreoffice import soffice
 from ingest.loaders import load_document
 from ingest.office import docx_text
 from ingest.pipeline import prepare_document
-from nghiquyet.config import Settings
-from nghiquyet.errors import IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import IngestError, UnsupportedFileType
 
 TITLE = "NGHỊ QUYẾT về mục tiêu, phương hướng, nhiệm vụ phát triển kinh tế - xã hội năm 2020 của tỉnh Sóc Trăng"
 SENTENCE = "(8) Giá trị sản xuất công nghiệp (giá so sánh năm 2010) đạt từ 40.000 tỷ đồng."

@@ -16,8 +16,8 @@ from ingest.loaders import load_document, load_pages
 from ingest.metadata import detect_metadata
 from ingest.pdf import extract_pages
 from ingest.repair import repair_pages
-from nghiquyet.config import Settings
-from nghiquyet.errors import FileTooLarge, PdfProblem
+from core.config import Settings
+from core.errors import FileTooLarge, PdfProblem
 
 # Hostile files must be refused quickly; this bounds every test even if a protection regressed.
 FAST_S = 30

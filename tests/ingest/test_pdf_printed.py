@@ -17,7 +17,7 @@ from printed_tables import norm, print_fpdf, print_web, source_rows
 from ingest.libreoffice import soffice
 from ingest.pdf_plumber import MIN_READABLE, readability
 from ingest.pipeline import prepare_document
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import CORPUS
 
 # pypdf's text of the web-printed appendix (fallback-font letters after their words)

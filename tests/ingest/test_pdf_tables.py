@@ -9,7 +9,7 @@ import pytest
 
 from ingest.pdf_tables import tabulate_layout
 from ingest.pipeline import prepare_document
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import CORPUS
 
 # pypdf's layout text of an appendix page: a header over two lines, a name wrapped around its figures

@@ -12,8 +12,8 @@ import pytest
 from ingest.pipeline import PreparedDocument, prepare_document
 from ingest.sidecar import apply_sidecar, find_sidecar, is_sidecar, load_sidecar
 from ingest.models import DocumentMeta
-from nghiquyet.config import Settings
-from nghiquyet.errors import EmptyDocument, IngestError, UnsupportedFileType
+from core.config import Settings
+from core.errors import EmptyDocument, IngestError, UnsupportedFileType
 from prepared_corpus import ALL, CORPUS, TRA_VINH, assert_lossless, prepared
 
 DOCUMENT = """NGHỊ QUYẾT

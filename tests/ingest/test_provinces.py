@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ingest.provinces import PROVINCES, canonical_province, find_province_mentions, find_provinces
-from ingest.vietnamese import fold_diacritics, has_diacritics
+from core.vietnamese import fold_diacritics, has_diacritics
 from prepared_corpus import ALL, prepared
 
 CITIES = ("Hà Nội", "TP. Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ")

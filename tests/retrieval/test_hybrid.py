@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from ingest.models import Chunk, DocumentMeta
-from nghiquyet.config import Settings
-from nghiquyet.errors import QuestionError
+from core.config import Settings
+from core.errors import QuestionError
 from retrieval.hybrid import HybridRetriever, RetrievalOptions
 from retrieval.langchain import EngineRetriever
 from retrieval.models import Filters

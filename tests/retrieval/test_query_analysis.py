@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nghiquyet.errors import QuestionError
+from core.errors import QuestionError
 from retrieval.abbreviations import expand, translate_english
 from retrieval.query import analyze_query, clean_question, detect_intent, find_years
 

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import vectorstore.embeddings
 from nghiquyet.cli import main
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import HashEmbedder
 from tests.retrieval.factory import make_chunks, make_meta
 from vectorstore.store import open_store

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import vectorstore.embeddings
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import HashEmbedder
 from vectorstore.embeddings import CachedEmbedder
 

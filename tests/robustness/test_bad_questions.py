@@ -16,7 +16,7 @@ from markdown_it import MarkdownIt
 from nghiquyet.answer.models import Answer
 from nghiquyet.cli import main as cli_main
 from nghiquyet.engine import Engine
-from nghiquyet.errors import QuestionError
+from core.errors import QuestionError
 from nghiquyet.safe_text import answer_markdown
 from tests.conftest import EMBED_CACHE
 from tests.helpers import ingest_corpus

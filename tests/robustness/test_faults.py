@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 
 from nghiquyet.cli import main as cli_main
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.engine import Engine
 from nghiquyet.indexing import ingest_paths
 from tests.conftest import CORPUS, HashEmbedder

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nghiquyet.config import Settings
+from core.config import Settings
 from nghiquyet.engine import Engine
-from nghiquyet.errors import StoreUnavailable
+from core.errors import StoreUnavailable
 from tests.conftest import CORPUS, EMBED_CACHE, REPO
 from tests.robustness.conftest import NGHIQUYET, ChromaServer, assert_refused, cli_env, output, run
 

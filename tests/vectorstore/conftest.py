@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nghiquyet.config import Settings
+from core.config import Settings
 from tests.conftest import HashEmbedder
 from vectorstore.store import ChunkStore, open_store
 

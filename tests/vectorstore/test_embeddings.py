@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from nghiquyet.config import ConfigError, Settings
-from nghiquyet.errors import EmbedderUnavailable
+from core.config import ConfigError, Settings
+from core.errors import EmbedderUnavailable
 from tests.conftest import EMBED_CACHE, REPO, HashEmbedder
 from tests.vectorstore.builders import paragraphs
 from vectorstore.cache import CACHE_FILE_NAME

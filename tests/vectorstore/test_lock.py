@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nghiquyet.config import Settings
-from nghiquyet.errors import IngestLocked
+from core.config import Settings
+from core.errors import IngestLocked
 from tests.conftest import REPO
 from vectorstore.lock import LOCK_FILE_NAME, ingest_lock, is_locked
 
@@ -22,7 +22,7 @@ def hold_lock_in_child(store_dir: Path) -> subprocess.Popen[str]:
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(REPO)!r})
-        from nghiquyet.config import Settings
+        from core.config import Settings
         from vectorstore.lock import ingest_lock
         with ingest_lock(Settings(store_dir={str(store_dir)!r})):
             print("locked", flush=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from nghiquyet.config import Settings
-from nghiquyet.errors import StoreUnavailable
+from core.config import Settings
+from core.errors import StoreUnavailable
 from tests.conftest import HashEmbedder
 from tests.vectorstore.builders import add, make_document, paragraphs
 from vectorstore.store import open_store

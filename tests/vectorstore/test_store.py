@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from ingest.models import Chunk
-from nghiquyet.config import ConfigError, Settings
-from nghiquyet.errors import StoreDamaged, StoreError, StoreUnavailable
+from core.config import ConfigError, Settings
+from core.errors import StoreDamaged, StoreError, StoreUnavailable
 from tests.conftest import REPO, HashEmbedder
 from tests.vectorstore.builders import add, make_document, paragraphs
 from vectorstore.store import REBUILD_HINT, ChunkStore, build_where, discard_local_store, open_store
@@ -277,7 +277,7 @@ def test_reopened_store_finds_every_chunk_by_vector(tmp_path: Path) -> None:
     common = f"""
         import sys
         sys.path.insert(0, {str(REPO)!r})
-        from nghiquyet.config import Settings
+        from core.config import Settings
         from tests.conftest import HashEmbedder
         from tests.vectorstore.builders import make_document, paragraphs
         from vectorstore.store import open_store
@@ -369,7 +369,7 @@ def test_vector_search_sees_what_another_process_committed(settings: Settings, s
     script = f"""
         import sys
         sys.path.insert(0, {str(REPO)!r})
-        from nghiquyet.config import Settings
+        from core.config import Settings
         from tests.conftest import HashEmbedder
         from tests.vectorstore.builders import add, make_document, paragraphs
         from vectorstore.store import open_store

@@ -85,9 +85,36 @@ def fold_diacritics(text: str) -> str:
     return unicodedata.normalize("NFC", stripped.replace("đ", "d").replace("Đ", "D"))
 
 
+# "tỉ lệ"/"tỷ lệ", "kĩ thuật"/"kỹ thuật", "lí do"/"lý do", "Mĩ"/"Mỹ": after a consonant, a syllable whose only
+# vowel is i may be written with y (both spellings are standard), and "qui" is the older "quy". Keys use i,
+# except in "quy" where the u is a glide and y the vowel. Only whole syllables change ("tỷ" but not "tuy").
+_I_OR_Y = re.compile(r"(?<![^\W\d_])([bcdđghklmnprstvx]+)([yýỳỷỹỵ])(?![^\W\d_])")
+_QUI = re.compile(r"(?<![^\W\d_])(qu)([iíìỉĩị])(?![^\W\d_])")
+_Y_TO_I = str.maketrans("yýỳỷỹỵ", "iíìỉĩị")
+_I_TO_Y = str.maketrans("iíìỉĩị", "yýỳỷỹỵ")
+
+
+def _respell(text: str) -> str:
+    text = _I_OR_Y.sub(lambda m: m.group(1) + m.group(2).translate(_Y_TO_I), text)
+    return _QUI.sub(lambda m: m.group(1) + m.group(2).translate(_I_TO_Y), text)
+
+
+def spelling_key(text: str) -> str:
+    """Lower-case `text` with the i/y spelling variants made one (tỷ → tỉ, kỹ → kĩ, qui → quy)."""
+    return _respell(text.lower())
+
+
+def key_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """A regex written in ordinary spelling, compiled to match `index_key` text ("tỷ lệ" finds "tỉ lệ")."""
+    return re.compile(_respell(pattern), flags)
+
+
 def index_key(text: str) -> str:
-    """Lower-case canonical-tone NFC key: equal for hoà/hòa, Uỷ/Ủy, NFC/NFD input."""
-    return canonical_tones(text).lower()
+    """Lower-case canonical-tone NFC key: equal for hoà/hòa, Uỷ/Ủy, tỉ/tỷ, NFC/NFD input.
+
+    Its length equals the NFC text's, so offsets in a key point into the text.
+    """
+    return spelling_key(canonical_tones(text).lower())
 
 
 def has_diacritics(text: str) -> bool:
