@@ -14,15 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from core.config import Settings
+from core.errors import LlmError
 from core.genre import asked_periods, years_in
-from ingest.models import Chunk
 from core.vietnamese import nfc
-from nghiquyet.answer.extractive import Draft, compose
+from ingest.models import Chunk
+from nghiquyet.answer.draft import Draft
+from nghiquyet.answer.extractive import compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.terms import KeyedText, TermStats
-from core.config import Settings
-from core.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
 from retrieval.query import clean_question
 
