@@ -20,9 +20,9 @@ from core.genre import (
     asks_list,
     part_of_year,
 )
-from core.vietnamese import index_key
 from ingest.provinces import former_provinces
-from nghiquyet.answer.asking import SIGNER_RE, asks_quantity, asks_who_or_when
+from nghiquyet.answer.asking import asked_document_facts, asks_quantity, asks_who_or_when
+from nghiquyet.answer.document_facts import document_fact_answer
 from nghiquyet.answer.draft import NOT_FOUND, Citations, Draft, format_years, refusal
 from nghiquyet.answer.phrasing import (
     OPPOSITE_STANCE,
@@ -37,7 +37,6 @@ from nghiquyet.answer.phrasing import (
 from nghiquyet.answer.selection import (
     MAX_PROVINCES,
     NEAREST_COVERAGE,
-    NO_KEYS,
     Scored,
     from_another_document,
     nearest_statement,
@@ -48,7 +47,6 @@ from nghiquyet.answer.selection import (
     whole_sentences_first,
 )
 from nghiquyet.answer.stance import years_in
-from nghiquyet.answer.statements import Statement
 from nghiquyet.answer.terms import (
     KeyedText,
     TermStats,
@@ -135,10 +133,11 @@ def compose(
     for item in scored:
         by_province.setdefault(place_of(item.statement), []).append(item)
 
-    if SIGNER_RE.search(index_key(question)) and not scored:
-        signer = _signer_answer(pool, known_provinces)
-        if signer:
-            return signer
+    facts = asked_document_facts(question)
+    if facts and (not scored or set(facts) - {"signer"}):
+        answer = document_fact_answer(facts, pool, known_provinces, chunk_at)
+        if answer is not None:
+            return answer
 
     cites = Citations()
     lines: list[str] = []
@@ -234,24 +233,3 @@ def compose(
     else:
         text = lines[0]
     return Draft(text=text, refused=False, citations=cites.build(), notes=tuple(notes))
-
-
-def _signer_answer(passages: Sequence[Passage], provinces: Sequence[str]) -> Draft | None:
-    """"Ai ký …?": the signer the document's metadata names, cited where the document writes the name."""
-    for passage in passages:
-        doc = passage.chunk.doc
-        if not doc.signer or (provinces and doc.province not in provinces):
-            continue
-        where = passage.chunk.text.find(doc.signer)
-        if where < 0:
-            continue
-        cites = Citations()
-        span = (where, where + len(doc.signer))
-        st = Statement(
-            passage=passage, rank=0, text=doc.signer, spans=(span,), role="unknown", years=frozenset(doc.years),
-            period="", keyed=KeyedText.of(doc.signer), context=NO_KEYS, has_figure=False,
-        )
-        n = cites.cite(st)
-        title = doc.title or passage.chunk.source
-        return Draft(text=f"{title} ({place_of(st)}) do {doc.signer} ký [{n}].", refused=False, citations=cites.build())
-    return None
