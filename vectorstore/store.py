@@ -77,6 +77,7 @@ from ingest.models import Chunk, DocumentMeta
 from nghiquyet.config import ConfigError, Settings
 from nghiquyet.errors import StoreDamaged, StoreError, StoreUnavailable
 from vectorstore.embeddings import Embedder
+from vectorstore.faults import environment_fault
 
 T = TypeVar("T")
 
@@ -97,10 +98,11 @@ REBUILD_HINT = "Chạy `nghiquyet ingest --rebuild <thư mục tài liệu>` đ�
 
 @dataclass(frozen=True)
 class StoredDocument:
-    """A committed document and how many chunks it has in the store."""
+    """A committed document, how many chunks it has, and the file it was read from (when recorded)."""
 
     meta: DocumentMeta
     chunk_count: int
+    origin: str | None = None  # absolute path of the ingested file; None for documents stored before it was kept
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ class _Commit:
     version: str
     chunk_count: int
     meta: DocumentMeta
+    origin: str | None = None
 
 
 # --- (de)serialisation ---------------------------------------------------------------------------
@@ -330,12 +333,30 @@ def _connect(settings: Settings) -> tuple[Any, str, Path | None]:
         raise StoreDamaged(
             f"Thư mục chỉ mục {path} bị hỏng: thiếu tệp chroma.sqlite3 nhưng còn dữ liệu vector.", REBUILD_HINT
         )
+    _check_database_file(path / "chroma.sqlite3")
     try:
         client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:  # noqa: BLE001 - Chroma's Rust core raises several kinds on a damaged directory
         _forget_local_system(path)
-        raise _damaged(path, exc) from exc
+        raise environment_fault(path, exc) or _damaged(path, exc) from exc
     return client, str(path), path
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_database_file(db: Path) -> None:
+    """Refuse a chroma.sqlite3 that is not a database: Chroma would take a 0-byte file for a new, empty store."""
+    if not db.exists():
+        return
+    try:
+        with db.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise environment_fault(db.parent, exc) or _damaged(db.parent, exc) from exc
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        detail = "tệp rỗng (0 byte)" if not header else f"tệp chỉ có {len(header)} byte đầu hợp lệ" if len(header) < 100 else "không phải cơ sở dữ liệu SQLite"
+        raise StoreDamaged(f"Thư mục chỉ mục {db.parent} bị hỏng: chroma.sqlite3 {detail}.", REBUILD_HINT)
 
 
 def open_store(settings: Settings, embedder: Embedder) -> "ChunkStore":
@@ -412,6 +433,11 @@ class ChunkStore:
             yield
         except StoreError:
             raise
+        except OSError as exc:
+            fault = environment_fault(self.local_path or self.where, exc)
+            if fault is None:
+                raise
+            raise fault from exc
         except httpx.TransportError as exc:
             raise _unavailable(self.where, exc) from exc
         except ValueError as exc:
@@ -419,10 +445,16 @@ class ChunkStore:
                 raise _unavailable(self.where, exc) from exc
             raise
         except InternalError as exc:
+            fault = environment_fault(self.local_path or self.where, exc)
+            if fault is not None:
+                raise fault from exc
             if self.local_path is not None:
                 raise _damaged(self.local_path, exc) from exc
             raise StoreError(f"Máy chủ Chroma tại {self.where} báo lỗi: {exc}.", REBUILD_HINT) from exc
         except ChromaError as exc:
+            fault = environment_fault(self.local_path or self.where, exc)
+            if fault is not None:
+                raise fault from exc
             # Chroma's Rust core reports an unreadable write-ahead log in a damaged chroma.sqlite3 as
             # InvalidArgumentError ("Failed to pull logs from the log store"): damage, not a bad argument.
             if self.local_path is not None and _STORAGE_FAILURE.search(str(exc)):
@@ -534,7 +566,11 @@ class ChunkStore:
                 for rid, version, md in zip(page["ids"], page["documents"], page["metadatas"]):
                     if rid == _GENERATION_ID:
                         continue
-                    out[rid] = _Commit(rid, str(version), int(md["chunk_count"]), _meta_from_json(str(md["doc_json"])))
+                    origin = md.get("origin")
+                    out[rid] = _Commit(
+                        rid, str(version), int(md["chunk_count"]), _meta_from_json(str(md["doc_json"])),
+                        str(origin) if origin else None,
+                    )
             return out
 
         return self._run(read)
@@ -591,8 +627,19 @@ class ChunkStore:
             and self._count_version(meta.source, version) == commit.chunk_count
         )
 
-    def add_document(self, meta: DocumentMeta, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        """Commit a document's chunks all-or-nothing, replacing the version committed before (if any)."""
+    def add_document(
+        self,
+        meta: DocumentMeta,
+        chunks: Sequence[Chunk],
+        embeddings: Sequence[Sequence[float]],
+        *,
+        origin: str | None = None,
+    ) -> None:
+        """Commit a document's chunks all-or-nothing, replacing the version committed before (if any).
+
+        `origin` (the file's absolute path) is kept in the manifest: it tells a re-ingest of that file
+        (an update) from another file that happens to have the same name (a new document).
+        """
         chunks = list(chunks)
         if not chunks:
             raise ValueError(f"{meta.source}: no chunks to store")
@@ -608,10 +655,37 @@ class ChunkStore:
 
         version = document_version(meta, chunks, self.embedder_name)
         previous = self._commits([meta.source]).get(meta.source)
-        unchanged = previous is not None and previous.version == version
-        if unchanged and self._count_version(meta.source, version) == len(chunks):
+        complete = (
+            previous is not None and previous.version == version
+            and self._count_version(meta.source, version) == len(chunks)
+        )
+        if complete and (origin is None or previous.origin == origin):
             return
+        if not complete:
+            self._write_chunks(meta, chunks, embeddings, version)
+        manifest_md = meta.as_metadata()
+        manifest_md.update(
+            chunk_count=len(chunks), committed_at=time.time(), embedder=self.embedder_name, doc_json=_meta_json(meta)
+        )
+        if origin:
+            manifest_md["origin"] = origin
+        gen_ids, gen_documents, gen_metadatas, gen_embeddings = _generation_record()
+        self._run(  # the commit and its generation token in one write
+            lambda c, m: m.upsert(
+                ids=[meta.source, *gen_ids],
+                documents=[version, *gen_documents],
+                metadatas=[manifest_md, *gen_metadatas],
+                embeddings=[_PLACEHOLDER_VECTOR, *gen_embeddings],
+            )
+        )
+        self.note_own_changes()
+        if previous is not None and previous.version != version:
+            self._delete_where({"$and": [{"source": meta.source}, {"version": previous.version}]})
 
+    def _write_chunks(
+        self, meta: DocumentMeta, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]], version: str
+    ) -> None:
+        """Steps 1–2: upsert the (still invisible) records of a version and check that all are there."""
         written_at = time.time()
         record_ids = [_record_id(c.id, version) for c in chunks]
         metadatas = [_chunk_metadata(c, version, written_at) for c in chunks]
@@ -635,22 +709,6 @@ class ChunkStore:
                 "tài liệu chưa được cập nhật.",
                 "Chạy lại lệnh nạp.",
             )
-        manifest_md = meta.as_metadata()
-        manifest_md.update(
-            chunk_count=len(chunks), committed_at=time.time(), embedder=self.embedder_name, doc_json=_meta_json(meta)
-        )
-        gen_ids, gen_documents, gen_metadatas, gen_embeddings = _generation_record()
-        self._run(  # the commit and its generation token in one write
-            lambda c, m: m.upsert(
-                ids=[meta.source, *gen_ids],
-                documents=[version, *gen_documents],
-                metadatas=[manifest_md, *gen_metadatas],
-                embeddings=[_PLACEHOLDER_VECTOR, *gen_embeddings],
-            )
-        )
-        self.note_own_changes()
-        if previous is not None and previous.version != version:
-            self._delete_where({"$and": [{"source": meta.source}, {"version": previous.version}]})
 
     def _delete_where(self, where: dict[str, Any]) -> int:
         ids: list[str] = []
@@ -717,7 +775,7 @@ class ChunkStore:
 
     # --- reading -----------------------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:
-        return [StoredDocument(c.meta, c.chunk_count) for _, c in sorted(self._commits().items())]
+        return [StoredDocument(c.meta, c.chunk_count, c.origin) for _, c in sorted(self._commits().items())]
 
     def document_hash(self, source: str) -> str | None:
         commit = self._commits([source]).get(source)
@@ -734,36 +792,50 @@ class ChunkStore:
             cached = self._fingerprint_cache
         if cached is not None and cached[0] == token:
             return cached[1]
-        versions = self._versions()
-        h = hashlib.sha256(f"{self.name}\x1e{self.embedder_name}".encode())
-        for source in sorted(versions):
-            h.update(f"\x1e{source}\x1f{versions[source]}".encode())
-        digest = h.hexdigest()[:32]
+        digest = self._fingerprint_of(self._versions())
         with self._acquire_lock:
             self._fingerprint_cache = (token, digest)
         return digest
 
-    def snapshot(self, *, attempts: int = 5, vectors: bool = False) -> StoreSnapshot:
-        """Every committed chunk with the fingerprint of exactly that set (retried if a commit lands meanwhile)."""
+    def _fingerprint_of(self, versions: dict[str, str]) -> str:
+        h = hashlib.sha256(f"{self.name}\x1e{self.embedder_name}".encode())
+        for source in sorted(versions):
+            h.update(f"\x1e{source}\x1f{versions[source]}".encode())
+        return h.hexdigest()[:32]
+
+    def snapshot(self, *, attempts: int = 8, vectors: bool = False) -> StoreSnapshot:
+        """Every chunk of one committed state, with the fingerprint of exactly that state.
+
+        The manifest is read once, then only the records of the versions it names. A commit landing
+        meanwhile writes records of *other* versions and removes none of these (a version's records
+        are deleted only after the commit that replaces it), so the copy is the state the manifest
+        named even while a writer commits document after document: readers are not turned away
+        because an ingest is running. Only a replacement or a deletion committed during the read
+        takes records away; the per-document counts show it, and the read is retried.
+        """
         for attempt in range(attempts):
-            if vectors:
-                self._follow_other_processes()
-            before = self.fingerprint()
+            commits = self._commits()
+            versions = {source: commit.version for source, commit in commits.items()}
             try:
-                chunks, matrix = self._committed_chunks(self._versions(), vectors=vectors)
+                chunks, matrix = self._committed_chunks(versions, vectors=vectors)
             except StoreDamaged:
                 # An embedded client holds the vectors it loaded; a version another process committed
-                # after that has rows in SQLite but no vectors here yet ("Error finding id"). Reopen
-                # and read again; a store that is really damaged fails the same way every time.
-                if not vectors or self.server_mode or attempt == attempts - 1:
+                # after that has rows in SQLite but no vectors here yet ("Error finding id"). A client
+                # opened now holds every version committed before `commits` was read, so read those
+                # same versions again; a store that is really damaged fails the same way.
+                if not vectors or self.server_mode:
                     raise
                 self._reopen_local()
                 self._indexed_fingerprint = None  # the new client is current: recorded, not reopened again
-                continue
-            if self.fingerprint() == before:
-                return StoreSnapshot(before, tuple(chunks), matrix)
+                chunks, matrix = self._committed_chunks(versions, vectors=vectors)
+            counts: dict[str, int] = {}
+            for chunk in chunks:
+                counts[chunk.source] = counts.get(chunk.source, 0) + 1
+            if all(counts.get(source, 0) == commit.chunk_count for source, commit in commits.items()):
+                return StoreSnapshot(self._fingerprint_of(versions), tuple(chunks), matrix)
+            time.sleep(0.05 * (attempt + 1))  # a replacement or deletion is finishing: let it
         raise StoreError(
-            f"Kho tại {self.where} thay đổi liên tục trong lúc đọc (đang có tiến trình khác nạp dữ liệu).",
+            f"Kho tại {self.where} thay đổi liên tục trong lúc đọc (đang có tiến trình khác thay hoặc xoá tài liệu).",
             "Thử lại sau khi lần nạp kết thúc.",
         )
 
@@ -883,14 +955,19 @@ class ChunkStore:
                     f"Tài liệu {source}: sổ ghi {commit.chunk_count} đoạn nhưng kho chỉ có {have}; "
                     "nạp lại tệp này để sửa."
                 )
-        orphans = sum(n for (s, v), n in counts.items() if commits.get(s) is None or commits[s].version != v)
-        if orphans:
-            problems.append(
-                f"{orphans} đoạn thừa từ một lần nạp bị gián đoạn (không hiện trong kết quả); "
-                "lần nạp tiếp theo sẽ tự dọn."
-            )
         problems.extend(self._search_probe(commits))
         return problems
+
+    def leftover_records(self) -> int:
+        """Records no committed version owns: what an interrupted ingest left. Invisible to readers and
+        removed by the next ingest, so they are a notice, not damage."""
+        versions = self._versions()
+        leftovers = 0
+        for page in self._scan(None, ["metadatas"]):
+            for md in page["metadatas"]:
+                if versions.get(str(md.get("source"))) != md.get("version"):
+                    leftovers += 1
+        return leftovers
 
     def _search_probe(self, commits: dict[str, _Commit]) -> list[str]:
         """Search with a few stored vectors: each must find itself (catches a damaged vector index)."""
@@ -901,7 +978,10 @@ class ChunkStore:
             if not page["ids"]:
                 continue
             rid, vector = page["ids"][0], [float(x) for x in page["embeddings"][0]]
-            found = self._run(lambda c, m: c.query(query_embeddings=[vector], n_results=5, include=[]))
-            if rid not in found["ids"][0]:
+            found = self._run(lambda c, m: c.query(query_embeddings=[vector], n_results=5, include=["distances"]))
+            # Identical passages have identical vectors, and which of them comes first is arbitrary:
+            # the record counts as found when it, or a record at distance ~0 (its twin), comes back.
+            ids, distances = found["ids"][0], found["distances"][0]
+            if rid not in ids and not (distances and float(distances[0]) <= 1e-4):
                 problems.append(f"Tìm kiếm vector không thấy lại đoạn đã lưu của {source}: chỉ mục vector có thể hỏng.")
         return problems

@@ -149,11 +149,12 @@ def test_crash_before_commit_leaves_nothing_visible(
     hits = store.query(fake_embedder.embed_passages([chunks[0].index_text])[0], k=3)
     assert {c.source for c, _ in hits} == {"soc-trang.txt"}
     assert store.get_chunks([chunks[0].id]) == []
-    assert any("gián đoạn" in p for p in store.health())
+    # leftovers are a notice (the next ingest removes them), not damage that calls for a rebuild
+    assert store.health() == [] and store.leftover_records() == 30
 
     assert store.collect_garbage() == 30
     assert len(raw_records(store)) == 6
-    assert store.health() == []
+    assert store.health() == [] and store.leftover_records() == 0
 
 
 def test_crash_after_commit_shows_only_the_new_version(
