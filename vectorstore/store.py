@@ -710,6 +710,14 @@ class ChunkStore:
                 "Chạy lại lệnh nạp.",
             )
 
+    def record_origin(self, source: str, origin: str) -> None:
+        """Note the file a document stored before origins were kept came from (its version is unchanged)."""
+        page = self._run(lambda c, m: m.get(ids=[source], include=["metadatas"]))
+        if page["ids"]:
+            md = dict(page["metadatas"][0])
+            md["origin"] = origin
+            self._run(lambda c, m: m.update(ids=[source], metadatas=[md]))
+
     def _delete_where(self, where: dict[str, Any]) -> int:
         ids: list[str] = []
         for page in self._scan(where, []):
