@@ -3,6 +3,8 @@
 The index is saved under `<store_dir>/lexical/<fingerprint>/`: a directory per committed state of the
 collection, written under a temporary name and renamed into place, so several processes that share one
 store (or one Chroma server) can build, load and replace it without ever reading a half-written index.
+Its meta.json holds the store fingerprint and a checksum of every file: an index edited or damaged on
+disk is not loaded, but rebuilt from the store, and the reason is kept in `rejected` (and logged).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -19,11 +22,13 @@ import numpy as np
 
 from ingest.models import Chunk, DocumentMeta
 from retrieval.models import Filters
-from retrieval.persist import save_state
+from retrieval.persist import changed_files, checksums, save_state
 from retrieval.tokenize import document_tokens
 
+log = logging.getLogger(__name__)
+
 # Bump when tokenisation or scoring parameters change: an index built by older code is rebuilt.
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"  # 4: checksums in meta.json
 _META = "meta.json"
 _CHUNKS = "chunks.jsonl"
 _BM25 = "bm25"
@@ -90,6 +95,7 @@ class LexicalIndex:
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self._rows_cache: dict[Filters, np.ndarray | None] = {}
         self._lock = threading.Lock()
+        self.rejected: str | None = None  # why the last saved copy found was not used (Vietnamese)
 
     # --- building, saving, loading ----------------------------------------------------------------
     def build(self, chunks: Iterable[Chunk], fingerprint: str, *, persist: bool = True) -> None:
@@ -104,16 +110,26 @@ class LexicalIndex:
     def load(self, fingerprint: str) -> bool:
         """Load the saved index built from `fingerprint`; False when there is none (or it is unreadable)."""
         path = self.directory / _dir_name(fingerprint, self.k1, self.b)
+        self.rejected = None
         if not (path / _META).is_file():
             return False
         try:
             meta = json.loads((path / _META).read_text(encoding="utf-8"))
             if meta.get("fingerprint") != fingerprint or meta.get("version") != INDEX_VERSION:
                 return False
+            changed = changed_files(path, meta.get("checksums"), skip=_META)
+            if changed:
+                self.rejected = (
+                    f"chỉ mục từ vựng đã lưu ở {path} không khớp tổng kiểm tra ({', '.join(changed[:3])} bị sửa "
+                    "hoặc hỏng)"
+                )
+                log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
+                return False
             chunks = _load_chunks(path / _CHUNKS)
             bm25 = bm25s.BM25.load(str(path / _BM25), show_progress=False) if chunks else None
         except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged or half-deleted: rebuild
-            del exc
+            self.rejected = f"chỉ mục từ vựng đã lưu ở {path} không đọc được ({type(exc).__name__})"
+            log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
             return False
         if len(chunks) != meta.get("count"):
             return False
@@ -159,7 +175,10 @@ class LexicalIndex:
             _dump_chunks(chunks, tmp / _CHUNKS)
             if bm25 is not None:
                 bm25.save(str(tmp / _BM25), show_progress=False)
-            meta = {"fingerprint": fingerprint, "version": INDEX_VERSION, "count": len(chunks)}
+            meta = {
+                "fingerprint": fingerprint, "version": INDEX_VERSION, "count": len(chunks),
+                "checksums": checksums(tmp, skip=_META),
+            }
             (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
         save_state(self.directory, _dir_name(fingerprint, self.k1, self.b), write, marker=_META)

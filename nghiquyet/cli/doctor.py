@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from collections.abc import Callable
@@ -29,6 +30,8 @@ def _attempt(func: Callable[[], str]) -> tuple[str, str]:
     """(state, detail) of one check: the library's own errors are findings, not crashes."""
     try:
         return OK, func()
+    except _NotYet as exc:
+        return WARN, exc.user_message()
     except NghiquyetError as exc:
         return FAIL, exc.user_message()
 
@@ -59,18 +62,55 @@ def _search_crash(settings: Settings, timeout_s: float = 300.0) -> str | None:
     return None
 
 
-def _lexical_state(engine: Engine) -> tuple[str, str]:
+def _saved_chunk_counts(folder: Path) -> list[int]:
+    """Chunk counts recorded by the lexical indexes saved under `folder` (any store state)."""
+    counts: list[int] = []
+    for meta in sorted(folder.glob("*/meta.json")) if folder.is_dir() else []:
+        try:
+            counts.append(int(json.loads(meta.read_text(encoding="utf-8")).get("count", 0)))
+        except (OSError, ValueError, TypeError):
+            continue
+    return counts
+
+
+def _derived_state(engine: Engine) -> tuple[str, str]:
+    """Whether the saved lexical index and dense mirror are the store's current state, checksums intact."""
     from retrieval.dense import DenseIndex
     from retrieval.hybrid import DENSE_DIR, LEXICAL_DIR
     from retrieval.lexical import LexicalIndex
+    from vectorstore.store import REBUILD_HINT
 
+    store_dir = engine.settings.store_dir
     if not engine.store.documents():
-        return OK, "kho trống, chưa cần chỉ mục"
+        earlier = max(_saved_chunk_counts(store_dir / LEXICAL_DIR), default=0)
+        if earlier and not engine.settings.server_mode:
+            raise NghiquyetError(
+                f"kho vector trống nhưng chỉ mục từ vựng đã lưu còn {earlier} đoạn: dữ liệu của kho "
+                f"({engine.store.where}) đã mất hoặc bị thay bằng một thư mục trống.",
+                REBUILD_HINT,
+            )
+        raise NghiquyetError(
+            f"kho {engine.store.where} chưa có tài liệu nào, chưa trả lời được câu hỏi.",
+            "Nạp tài liệu bằng `nghiquyet ingest <thư mục tài liệu>`.",
+        )
     fingerprint = engine.store.fingerprint()
-    lexical = LexicalIndex(engine.settings.store_dir / LEXICAL_DIR)
-    if lexical.load(fingerprint) and DenseIndex(engine.settings.store_dir / DENSE_DIR).load(fingerprint, len(lexical)):
-        return OK, "khớp với kho vector"
-    return WARN, "chưa khớp với kho vector; sẽ tự dựng lại ở lần tìm kiếm đầu tiên (hoặc chạy `nghiquyet search …`)"
+    lexical = LexicalIndex(store_dir / LEXICAL_DIR)
+    dense = DenseIndex(store_dir / DENSE_DIR)
+    lexical_ok = lexical.load(fingerprint)
+    dense_ok = lexical_ok and dense.load(fingerprint, len(lexical))
+    damaged = [r for r in (lexical.rejected, dense.rejected) if r]
+    if damaged:
+        raise NghiquyetError(
+            "; ".join(damaged) + ". Câu trả lời không dùng bản này: lần tìm kiếm tiếp theo dựng lại nó từ kho vector.",
+            REBUILD_HINT,
+        )
+    if lexical_ok and dense_ok:
+        return "khớp với kho vector (dấu vân tay và tổng kiểm tra đúng)"
+    raise _NotYet("chưa khớp với kho vector; sẽ tự dựng lại ở lần tìm kiếm đầu tiên (hoặc chạy `nghiquyet search …`)")
+
+
+class _NotYet(NghiquyetError):
+    """Not built yet for this state: a warning, not a failure (the first search builds it)."""
 
 
 def run_checks(settings: Settings) -> tuple[bool, str | None]:
@@ -88,7 +128,8 @@ def run_checks(settings: Settings) -> tuple[bool, str | None]:
     if state == FAIL:
         return False, None  # the error's own hint (rebuild, start the server) was just printed
 
-    if is_locked(settings):
+    locked = is_locked(settings)
+    if locked:
         _line(WARN, "Khoá nạp", "đang có một tiến trình nạp dữ liệu chạy trên kho này")
 
     crash = _search_crash(settings)
@@ -107,6 +148,15 @@ def run_checks(settings: Settings) -> tuple[bool, str | None]:
     _line(state, "Tính nhất quán", detail)
     advice = REBUILD_HINT if state == FAIL else None
     healthy &= state != FAIL
+    if state != FAIL:
+        # Records of an interrupted (or running) ingest: invisible to readers, and the next ingest
+        # removes them — one thing to say, and nothing to rebuild.
+        leftovers = engine.store.leftover_records()
+        if leftovers and locked:
+            _line(WARN, "Đoạn chưa ghi xong", f"{leftovers} đoạn của lần nạp đang chạy, chưa hiện trong kết quả")
+        elif leftovers:
+            _line(WARN, "Đoạn thừa", f"{leftovers} đoạn của một lần nạp bị gián đoạn, không hiện trong kết quả; "
+                  "lần nạp tiếp theo sẽ tự dọn, không cần dựng lại")
 
     def embedder() -> str:
         vector = engine.embedder.embed_query("kiểm tra mô hình nhúng")
@@ -118,13 +168,10 @@ def run_checks(settings: Settings) -> tuple[bool, str | None]:
     _line(state, "Mô hình nhúng", detail)
     healthy &= state != FAIL
 
-    try:
-        state, detail = _lexical_state(engine)
-    except NghiquyetError as exc:
-        state, detail = FAIL, exc.user_message()
-    except ImportError:
-        state, detail = WARN, "không kiểm tra được (thiếu mô-đun retrieval)"
-    _line(state, "Chỉ mục từ vựng", detail)
+    state, detail = _attempt(lambda: _derived_state(engine))
+    _line(state, "Chỉ mục từ vựng và bản sao vector", detail)
+    if state == FAIL and advice is None and REBUILD_HINT in detail:
+        advice = REBUILD_HINT
     healthy &= state != FAIL
     return healthy, advice
 
@@ -134,6 +181,8 @@ def run_checks(settings: Settings) -> tuple[bool, str | None]:
 @friendly_errors
 def doctor_command(store_dir: Path | None) -> None:
     """Kiểm tra kho chỉ mục, mô hình nhúng và chỉ mục từ vựng; chỉ cách sửa khi có lỗi."""
+    # Loading a saved index logs what it finds damaged "and rebuilds"; doctor only reports it.
+    logging.getLogger("retrieval").setLevel(logging.ERROR)
     healthy, advice = run_checks(make_settings(store_dir))  # advice: what to run to fix it
     if not healthy:
         console.print(Text(f"Có lỗi. {advice or ''}".strip(), style="bold red"))
