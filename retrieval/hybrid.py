@@ -108,6 +108,7 @@ class HybridRetriever:
         self.dense = DenseRetriever(store, embedder, self.lexical, self.dense_index)
         self._sync_lock = threading.Lock()
         self._coverage: tuple[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = (None, ((), ()))
+        self._repairs: tuple[str, ...] = ()
 
     # --- keeping the lexical index in step with the store ---------------------------------------------
     def refresh(self) -> None:
@@ -120,8 +121,8 @@ class HybridRetriever:
 
     @property
     def repairs(self) -> list[str]:
-        """Saved indexes found damaged at the last load and rebuilt from the store (Vietnamese)."""
-        return [r for r in (self.lexical.rejected, self.dense_index.rejected) if r]
+        """Saved indexes found damaged at the last sync and rebuilt from the store (Vietnamese)."""
+        return list(self._repairs)
 
     def _ensure_synced(self) -> None:
         fingerprint = self.store.fingerprint()
@@ -142,9 +143,11 @@ class HybridRetriever:
                 self.dense_index.state = (None, self.dense_index.state[1])
             if fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
                 return
-            if (fingerprint == self.lexical.fingerprint or self.lexical.load(fingerprint)) and self.dense_index.load(
+            loaded = (fingerprint == self.lexical.fingerprint or self.lexical.load(fingerprint)) and self.dense_index.load(
                 fingerprint, len(self.lexical)
-            ):
+            )
+            self._repairs = tuple(r for r in (self.lexical.rejected, self.dense_index.rejected) if r)
+            if loaded:
                 return
             # Chunks, vectors and fingerprint read together, so a commit landing meanwhile is not missed.
             snapshot = self.store.snapshot(vectors=True)
