@@ -68,7 +68,7 @@ class EmbeddingCache:
             except sqlite3.DatabaseError as exc:
                 # A garbage file must not stop ingestion: keep it for inspection, start a new one.
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-                log.warning("Embedding cache %s is unreadable (%s); moved to %s", self.path, exc, aside)
+                log.warning("Bộ nhớ đệm vector %s không đọc được (%s); đã chuyển sang %s và tạo tệp mới.", self.path, exc, aside)
                 self.path.replace(aside)
                 for suffix in ("-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -112,7 +112,7 @@ class EmbeddingCache:
                     for key, blob in rows:
                         found[key] = unpack(blob)
             except sqlite3.Error as exc:
-                log.warning("Embedding cache lookup failed (%s); embedding again", exc)
+                log.warning("Không đọc được bộ nhớ đệm vector (%s); nhúng lại các đoạn.", exc)
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[str, Sequence[float]]]) -> None:
@@ -133,7 +133,7 @@ class EmbeddingCache:
                     raise
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                log.warning("Embedding cache write failed (%s); vectors not cached", exc)
+                log.warning("Không ghi được bộ nhớ đệm vector (%s); lần sau các đoạn này phải nhúng lại.", exc)
 
     def count(self, model: str | None = None) -> int:
         with self._lock:
