@@ -16,6 +16,7 @@ Document identity
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import time
@@ -231,6 +232,22 @@ def _writing(settings: Settings) -> Iterator[None]:
         raise fault from exc
 
 
+_OS_REASONS = {
+    errno.ENOENT: "tệp không còn ở đó (đã bị xoá hoặc đổi tên trong lúc nạp)",
+    errno.EACCES: "không có quyền đọc tệp",
+    errno.EPERM: "không có quyền đọc tệp",
+    errno.EISDIR: "đây là thư mục, không phải tệp",
+    errno.EIO: "lỗi đọc ổ đĩa",
+    errno.ELOOP: "liên kết tượng trưng trỏ vòng",
+}
+
+
+def _unreadable(exc: OSError) -> str:
+    """Why a file could not be read, in Vietnamese (the system's own text is English)."""
+    why = _OS_REASONS.get(exc.errno or -1, f"lỗi hệ thống số {exc.errno}" if exc.errno else "lỗi hệ thống")
+    return f"không đọc được tệp: {why}"
+
+
 def _embedded_so_far(embedder: "Embedder") -> int:
     return int(getattr(embedder, "passages_embedded", 0))
 
@@ -287,12 +304,11 @@ def ingest_paths(
                 results.append(FileResult(str(path), path.name, "failed", reason=exc.user_message()))
                 continue
             except OSError as exc:
-                reason = f"không đọc được tệp ({exc.strerror or exc})"
-                results.append(FileResult(str(path), path.name, "failed", reason=reason))
+                results.append(FileResult(str(path), path.name, "failed", reason=_unreadable(exc)))
                 continue
-            except Exception as exc:  # noqa: BLE001 - one odd file must not stop the batch
+            except Exception:  # noqa: BLE001 - one odd file must not stop the batch
                 log.exception("Unexpected error while preparing %s", path)
-                reason = f"lỗi không lường trước khi xử lý tệp ({type(exc).__name__}: {exc})"
+                reason = "lỗi không lường trước khi xử lý tệp (chi tiết ở nhật ký của chương trình); hãy gửi tệp này cho người quản trị"
                 results.append(FileResult(str(path), path.name, "failed", reason=reason))
                 continue
             meta, chunks = _renamed(prepared.meta, list(prepared.chunks), identities.source_for(path))
