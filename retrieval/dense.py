@@ -26,7 +26,7 @@ import numpy as np
 from ingest.models import Chunk
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Filters
-from retrieval.persist import changed_files, checksums, save_state
+from retrieval.persist import changed_files, checksums, discard_state, save_state
 from vectorstore.embeddings import Embedder
 from vectorstore.store import ChunkStore, build_where
 
@@ -70,8 +70,11 @@ class DenseIndex:
             save_state(self.directory, _dir_name(fingerprint), write, marker=_META)
             self.load(fingerprint, int(matrix.shape[0]))  # the saved copy, mapped: the caller's array can go
 
-    def load(self, fingerprint: str, rows: int) -> bool:
-        """Load the saved matrix of `fingerprint` (expected to have `rows` rows); False when there is none."""
+    def load(self, fingerprint: str, rows: int, *, discard: bool = True) -> bool:
+        """Load the saved matrix of `fingerprint` (expected to have `rows` rows); False when there is none.
+
+        A damaged copy is discarded (unless `discard` is False, for `doctor`), so the rebuilt one can take its place.
+        """
         path = self.directory / _dir_name(fingerprint)
         self.rejected = None
         try:
@@ -80,20 +83,22 @@ class DenseIndex:
                 return False
             changed = changed_files(path, meta.get("checksums"), skip=_META)
             if meta.get("rows") != rows or changed:
-                return self._reject(path, f"{', '.join(changed) or 'số dòng'} không khớp")
+                return self._reject(path, f"{', '.join(changed) or 'số dòng'} không khớp", discard)
             matrix = np.load(path / _VECTORS, mmap_mode="r")
         except FileNotFoundError:
             return False  # not saved for this state yet
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            return self._reject(path, f"không đọc được: {type(exc).__name__}")
+            return self._reject(path, "không đọc được tệp", discard)
         if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != rows:
-            return self._reject(path, "kích thước ma trận sai")
+            return self._reject(path, "kích thước ma trận sai", discard)
         self.state = (fingerprint, matrix)
         return True
 
-    def _reject(self, path: Path, why: str) -> bool:
+    def _reject(self, path: Path, why: str, discard: bool) -> bool:
         self.rejected = f"bản sao vector đã lưu ở {path} hỏng ({why})"
         log.warning("Chỉ mục vector: %s; dựng lại từ kho vector.", self.rejected)
+        if discard:
+            discard_state(self.directory, path.name)
         return False
 
     def search(self, matrix: np.ndarray, vector: np.ndarray, k: int, rows: np.ndarray | None) -> list[tuple[int, float]]:

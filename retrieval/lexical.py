@@ -22,7 +22,7 @@ import numpy as np
 
 from ingest.models import Chunk, DocumentMeta
 from retrieval.models import Filters
-from retrieval.persist import changed_files, checksums, save_state
+from retrieval.persist import changed_files, checksums, discard_state, save_state
 from retrieval.tokenize import document_tokens
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,11 @@ class LexicalIndex:
         if persist:
             self._save(chunks, bm25, fingerprint)
 
-    def load(self, fingerprint: str) -> bool:
-        """Load the saved index built from `fingerprint`; False when there is none (or it is unreadable)."""
+    def load(self, fingerprint: str, *, discard: bool = True) -> bool:
+        """Load the saved index built from `fingerprint`; False when there is none (or it is damaged).
+
+        A damaged copy is discarded (unless `discard` is False, for `doctor`), so the rebuilt one can take its place.
+        """
         path = self.directory / _dir_name(fingerprint, self.k1, self.b)
         self.rejected = None
         if not (path / _META).is_file():
@@ -124,12 +127,19 @@ class LexicalIndex:
                     "hoặc hỏng)"
                 )
                 log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
+                if discard:
+                    discard_state(self.directory, path.name)
                 return False
             chunks = _load_chunks(path / _CHUNKS)
             bm25 = bm25s.BM25.load(str(path / _BM25), show_progress=False) if chunks else None
-        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged or half-deleted: rebuild
-            self.rejected = f"chỉ mục từ vựng đã lưu ở {path} không đọc được ({type(exc).__name__})"
+        except FileNotFoundError:
+            return False  # replaced by another process meanwhile: not damage
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged: rebuild
+            del exc
+            self.rejected = f"chỉ mục từ vựng đã lưu ở {path} không đọc được"
             log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
+            if discard:
+                discard_state(self.directory, path.name)
             return False
         if len(chunks) != meta.get("count"):
             return False

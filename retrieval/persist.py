@@ -35,10 +35,16 @@ def checksums(directory: Path, *, skip: str) -> dict[str, str]:
 
 
 def changed_files(directory: Path, expected: object, *, skip: str) -> list[str]:
-    """Files of a saved state that differ from the checksums recorded when it was written (or all, when none were)."""
+    """Files of a saved state that differ from the checksums recorded when it was written (or all, when none were).
+
+    Raises FileNotFoundError when the state disappears meanwhile (another process replaced it): that
+    is not damage.
+    """
     if not isinstance(expected, dict) or not expected:
         return ["(không có tổng kiểm tra)"]
     found = checksums(directory, skip=skip)
+    if not (directory / skip).is_file():
+        raise FileNotFoundError(directory)
     names = sorted(set(found) | set(expected))
     return [name for name in names if found.get(name) != expected.get(name)]
 
@@ -50,7 +56,7 @@ def save_state(root: Path, name: str, write: Callable[[Path], None], *, marker: 
     """
     final = root / name
     if (final / marker).is_file():
-        shutil.rmtree(final, ignore_errors=True)  # a copy the caller found unusable (it only saves after a failed load)
+        return  # another process saved the same state (a damaged copy is discarded by the loader first)
     try:
         root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=_BUILDING, dir=root))
@@ -72,4 +78,14 @@ def save_state(root: Path, name: str, write: Callable[[Path], None], *, marker: 
     # Old states are dead weight once a newer one is saved; another process may still hold one in memory only.
     for entry in root.iterdir():
         if entry.name != name and entry.is_dir() and not entry.name.startswith(_BUILDING):
-            shutil.rmtree(entry, ignore_errors=True)
+            discard_state(root, entry.name)
+
+
+def discard_state(root: Path, name: str) -> None:
+    """Remove a saved state: renamed away first (atomic), so a reader sees it whole or not at all."""
+    aside = root / f"{_BUILDING}discard-{os.getpid()}-{name}"
+    try:
+        os.rename(root / name, aside)
+    except OSError:
+        return  # already gone (another process discarded it), or a read-only store: leave it
+    shutil.rmtree(aside, ignore_errors=True)

@@ -96,8 +96,9 @@ def _derived_state(engine: Engine) -> tuple[str, str]:
     fingerprint = engine.store.fingerprint()
     lexical = LexicalIndex(store_dir / LEXICAL_DIR)
     dense = DenseIndex(store_dir / DENSE_DIR)
-    lexical_ok = lexical.load(fingerprint)
-    dense_ok = lexical_ok and dense.load(fingerprint, len(lexical))
+    # doctor only looks: a damaged copy stays for the next search (or --rebuild) to replace
+    lexical_ok = lexical.load(fingerprint, discard=False)
+    dense_ok = lexical_ok and dense.load(fingerprint, len(lexical), discard=False)
     damaged = [r for r in (lexical.rejected, dense.rejected) if r]
     if damaged:
         raise NghiquyetError(

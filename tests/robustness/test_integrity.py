@@ -103,6 +103,9 @@ def test_edited_derived_index_is_detected_never_served_and_rebuilt(
     assert all("99% trở lên so với năm 2020" not in p.chunk.text for p in result.passages)
     assert any(found in r for r in engine.retriever.repairs)
 
+    # the damaged copy on disk was replaced by the rebuilt one
+    assert cli("doctor", "--store", store).exit_code == 0
+
     damage(store)  # again, and this time `--rebuild` repairs it
     rebuilt = cli("ingest", "--rebuild", docs, "--store", store)
     assert rebuilt.exit_code == 0, rebuilt.output
