@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
+_MACHINE_FAULTS = ("disk i/o error", "database or disk is full", "readonly", "unable to open", "locked")
+
+
+def _machine_fault(exc: sqlite3.Error) -> bool:
+    """An error of the machine (full disk, read-only mount, busy), not of the file's content."""
+    return isinstance(exc, sqlite3.OperationalError) and any(t in str(exc).lower() for t in _MACHINE_FAULTS)
+
+
 def text_key(text: str) -> str:
     """The cache key of a text: sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -66,6 +74,8 @@ class EmbeddingCache:
             try:
                 self._conn = self._open()
             except sqlite3.DatabaseError as exc:
+                if _machine_fault(exc):
+                    raise  # a full disk or a read-only mount: the file is fine, the caller goes on without it
                 # A garbage file must not stop ingestion: keep it for inspection, start a new one.
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
                 log.warning("Bộ nhớ đệm vector %s không đọc được (%s); đã chuyển sang %s và tạo tệp mới.", self.path, exc, aside)

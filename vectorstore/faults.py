@@ -9,6 +9,7 @@ is left as it is.
 from __future__ import annotations
 
 import errno
+import os
 from pathlib import Path
 
 from nghiquyet.errors import StoreError
@@ -50,8 +51,35 @@ def disk_full(where: Path | str) -> DiskFull:
     )
 
 
+_LOW_SPACE_BYTES = 4 * 1024 * 1024
+
+
+def machine_state(where: Path) -> StoreError | None:
+    """A read-only mount or an (almost) full disk under `where`, whatever error it caused.
+
+    Chroma reports a write that failed for lack of space in its own words ("Error in compaction:
+    Failed to apply logs…"), so the file system itself is asked.
+    """
+    probe = where
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    try:
+        stats = os.statvfs(probe)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return read_only(where)
+    if stats.f_bavail * stats.f_frsize < _LOW_SPACE_BYTES:
+        return disk_full(where)
+    return None
+
+
 def environment_fault(where: Path | str, exc: BaseException) -> StoreError | None:
     """The read-only or disk-full error `exc` stands for, or None when it is something else."""
+    if isinstance(where, Path):
+        state = machine_state(where)
+        if state is not None:
+            return state
     for link in _chain(exc):
         if isinstance(link, StoreReadOnly | DiskFull):
             return link
