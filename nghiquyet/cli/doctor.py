@@ -39,7 +39,7 @@ def _attempt(func: Callable[[], str]) -> tuple[str, str]:
 _PROBE = (
     "import json, sys\n"
     "from nghiquyet.config import Settings\n"
-    "from vectorstore.store import probe_local_search\n"
+    "from vectorstore.client import probe_local_search\n"
     "probe_local_search(Settings(**json.loads(sys.argv[1])))\n"
 )
 
@@ -78,7 +78,7 @@ def _derived_state(engine: Engine) -> tuple[str, str]:
     from retrieval.dense import DenseIndex
     from retrieval.hybrid import DENSE_DIR, LEXICAL_DIR
     from retrieval.lexical import LexicalIndex
-    from vectorstore.store import REBUILD_HINT
+    from vectorstore.client import REBUILD_HINT
 
     store_dir = engine.settings.store_dir
     if not engine.store.documents():
@@ -117,7 +117,7 @@ class _NotYet(NghiquyetError):
 def run_checks(settings: Settings) -> tuple[bool, str | None]:
     """Print each check; (nothing failed, advice to print at the end)."""
     from vectorstore.lock import is_locked
-    from vectorstore.store import REBUILD_HINT
+    from vectorstore.client import REBUILD_HINT
 
     engine = Engine(settings)
     mode = f"máy chủ Chroma {settings.describe_store()}" if settings.server_mode else f"cục bộ {settings.store_dir}"
