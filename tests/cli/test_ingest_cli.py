@@ -66,7 +66,7 @@ def test_bad_file_is_reported_and_the_exit_code_says_so(docs: Path) -> None:
     (docs / "hong.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(500))
     result = run("ingest", str(docs))
     assert result.exit_code == 1
-    assert "5 tài liệu đã nạp" in result.output and "1 bỏ qua: hong.pdf (" in result.output
+    assert "5 tài liệu đã nạp" in result.output and "1 bỏ qua:\n- hong.pdf: " in result.output
     assert "Traceback" not in result.output
 
 

@@ -303,10 +303,20 @@ def _delete_database(store: Path) -> None:
     (store / "chroma" / "chroma.sqlite3").unlink()
 
 
+def _empty_database(store: Path) -> None:
+    os.truncate(store / "chroma" / "chroma.sqlite3", 0)  # Chroma would take it for a new, empty store
+
+
+def _header_only(store: Path) -> None:
+    os.truncate(store / "chroma" / "chroma.sqlite3", 60)
+
+
 DAMAGES: dict[str, Callable[[Path], None]] = {
     "garbage-in-sqlite": _overwrite_half,
     "truncated-sqlite": _truncate,
     "deleted-sqlite": _delete_database,
+    "zero-byte-sqlite": _empty_database,
+    "header-only-sqlite": _header_only,
 }
 
 
