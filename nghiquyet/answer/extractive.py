@@ -673,7 +673,7 @@ def _line(
     if st.column:
         return _table_line(st, n, context)
     when = _when(st, asked_years)
-    period_cite = _period_citation(st, cites, chunk_at)
+    period_cite = _period_citation(st, cites, chunk_at) if when else ""  # citing lists the source: only if shown
     if when and period_cite:
         when = f"{when} {period_cite}"
     return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed, when=when)
