@@ -217,11 +217,6 @@ def test_an_institution_named_in_the_question_is_not_a_code_the_statement_must_c
     assert draft.text == "Theo tài liệu của Thái Nguyên (năm 2020 [2]): thu hút 55 dự án FDI [1]."
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the words of '6 tháng đầu năm' count as the question's information, so a statement of the same "
-    "half-year about another indicator qualifies without the code or indicator the question names",
-)
 def test_a_statement_of_the_asked_period_about_another_indicator_is_no_answer(info: CorpusInfo) -> None:
     doc = meta("nghe-an-6-thang-2021.txt", "Nghệ An", "Nghệ An: kinh tế 6 tháng đầu năm 2021", (2021,))
     chunks = document(
