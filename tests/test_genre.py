@@ -12,6 +12,7 @@ from core.genre import (
     is_institution_acronym,
     leading_period,
     part_of_year,
+    term_before,
     years_in,
 )
 from core.vietnamese import index_key, key_regex, spelling_key
@@ -87,6 +88,20 @@ def test_the_leading_period_is_the_one_a_passage_opens_with() -> None:
     # A year far into the passage is something it mentions, not the time it opens with.
     late = "Tiếp tục đẩy mạnh cải cách hành chính, nâng cao chỉ số năng lực cạnh tranh cấp tỉnh, cải thiện môi trường đầu tư năm 2021."
     assert leading_period(late) is None
+
+
+def test_the_term_a_congress_is_named_for_is_a_congress_period() -> None:
+    (congress,) = find_periods("Sáng 15/10, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII, nhiệm kỳ 2020 - 2025 khai mạc.")
+    assert (congress.label, congress.kind, congress.years) == ("nhiệm kỳ 2020 - 2025", "congress", TERM_2020_2025)
+    (meeting,) = find_periods("Hội nghị Ban Chấp hành Đảng bộ tỉnh khóa XVII, nhiệm kỳ 2020 - 2025 lần thứ 5.")
+    assert meeting.kind == "congress"
+    (target,) = find_periods("Mục tiêu nhiệm kỳ 2020 - 2025, tốc độ tăng trưởng bình quân 7%/năm.")
+    assert target.kind == "term"
+
+
+def test_the_term_before_is_the_five_years_up_to_the_first_year() -> None:
+    assert term_before(TERM_2020_2025) == frozenset(range(2015, 2021))
+    assert term_before((2021, 2025)) == frozenset(range(2016, 2022))
 
 
 # --- years ---------------------------------------------------------------------------------------

@@ -342,6 +342,38 @@ def test_viet_is_a_syllable_of_a_name_and_viet_nam_is_not_a_person(info: CorpusI
     assert ask("Ai phát biểu tại hội nghị ở Bắc Ninh?", document(doc, [organisation]), info).refused
 
 
+# --- what a congress reports ----------------------------------------------------------------------
+
+CONGRESS = document(
+    meta("ha-giang-dai-hoi-xvii.txt", "Hà Giang", "Đại hội Đảng bộ tỉnh Hà Giang lần thứ XVII", (2020, 2025)),
+    [
+        "Sáng 15/10, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII, nhiệm kỳ 2020 - 2025 khai mạc.",
+        "Tốc độ tăng trưởng kinh tế bình quân đạt 6,5%/năm.",
+        "Phấn đấu tốc độ tăng trưởng kinh tế bình quân đạt 7%/năm.",
+    ],
+)
+
+
+def test_what_a_congress_reports_as_reached_is_the_term_before_and_what_it_sets_is_its_own(info: CorpusInfo) -> None:
+    reached = ask("Tốc độ tăng trưởng kinh tế bình quân giai đoạn 2015-2020 của Hà Giang đạt bao nhiêu?", CONGRESS, info)
+    assert not reached.refused
+    assert reached.text.startswith("Kết quả") and "6,5%/năm" in reached.text and "7%/năm" not in reached.text
+    target = ask("Mục tiêu tăng trưởng kinh tế bình quân nhiệm kỳ 2020-2025 của Hà Giang?", CONGRESS, info)
+    assert target.text == "Hà Giang đặt chỉ tiêu: phấn đấu tốc độ tăng trưởng kinh tế bình quân đạt 7%/năm [1]."
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="corpus_info's `mentioned` holds a congress passage's own term, not the term before it that "
+    "`statements` gives what the congress reports as reached",
+)
+def test_a_figure_of_the_term_before_is_not_followed_by_no_documents_about_those_years(info: CorpusInfo) -> None:
+    draft = ask("Tốc độ tăng trưởng kinh tế bình quân giai đoạn 2015-2020 của Hà Giang đạt bao nhiêu?", CONGRESS, info)
+    assert "6,5%/năm" in draft.text
+    # Today the answer quotes the 2015–2020 figure and adds "Không có tài liệu về năm 2015, 2016, 2017, 2018, 2019."
+    assert draft.notes == ()
+
+
 # --- provinces merged in 2025, years no document covers --------------------------------------------
 
 KIEN_GIANG = meta("kien-giang-tin-2020.txt", "Kiên Giang", "Kiên Giang: kinh tế năm 2020", (2020,))

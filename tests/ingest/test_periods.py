@@ -127,3 +127,16 @@ def test_a_table_row_takes_the_period_around_it_but_never_sets_one() -> None:
 
 def test_no_chunks_no_periods() -> None:
     assert assign_periods([]) == []
+
+
+def test_a_congress_article_marks_its_term_as_the_congress_term() -> None:
+    chunks = document(
+        [
+            "Sáng 15/10, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII, nhiệm kỳ 2020 - 2025 khai mạc.",
+            "Tốc độ tăng trưởng kinh tế bình quân đạt 6,5%/năm.",
+            "Năm 2020, thu ngân sách đạt 2.600 tỷ đồng.",
+        ]
+    )
+    out = assign_periods(chunks)
+    assert [(c.period_kind, c.period_seq) for c in out] == [("congress", 0), ("congress", 0), ("year", 2)]
+    assert out[1].period_years == (2020, 2021, 2022, 2023, 2024, 2025)
