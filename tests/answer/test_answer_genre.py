@@ -420,3 +420,30 @@ def test_a_year_a_passage_mentions_is_not_refused_for_missing_metadata(info: Cor
     assert corpus_info(chunks).available == {"Hà Giang": (2020,)}
     draft = ask("Tốc độ tăng trưởng kinh tế năm 2019 của Hà Giang?", chunks, info)
     assert not draft.refused and "6,8%" in draft.text
+
+
+# --- spellings -------------------------------------------------------------------------------------
+
+LAO_CAI = document(
+    meta("lao-cai-tin-2020.txt", "Lào Cai", "Lào Cai: kinh tế năm 2020", (2020,)),
+    [
+        "Năm 2020, tỉ lệ hộ nghèo của tỉnh giảm còn 9,38%; tỷ lệ lao động qua đào tạo nghề đạt 64%.",
+        "Số cán bộ kĩ thuật nông nghiệp được tăng cường là 120 người.",
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Tỷ lệ hộ nghèo của Lào Cai năm 2020?", "ti le ho ngheo lao cai 2020", "What was Lao Cai's poverty rate in 2020?"],
+)
+def test_ti_and_ty_spellings_find_each_other_in_any_form_of_the_question(question: str, info: CorpusInfo) -> None:
+    draft = ask(question, LAO_CAI, info)
+    assert draft.text == "Kết quả năm 2020 của Lào Cai: tỉ lệ hộ nghèo của tỉnh giảm còn 9,38% [1]."
+
+
+def test_ki_and_ky_spellings_find_each_other(info: CorpusInfo) -> None:
+    draft = ask("Lào Cai tăng cường bao nhiêu cán bộ kỹ thuật nông nghiệp năm 2020?", LAO_CAI, info)
+    assert draft.text == (
+        "Theo tài liệu của Lào Cai (năm 2020 [2]): Số cán bộ kĩ thuật nông nghiệp được tăng cường là 120 người [1]."
+    )
