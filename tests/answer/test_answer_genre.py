@@ -328,9 +328,9 @@ def test_a_term_target_answering_a_year_question_says_it_is_the_terms_target(inf
     )
     draft = ask("Tỷ lệ hộ nghèo của Hà Giang năm 2020 giảm bao nhiêu?", chunks, info)
     # Today: "Theo tài liệu của Hà Giang: tỷ lệ hộ nghèo giảm bình quân 3%/năm [1]." — neither target nor term said.
-    assert "3%/năm" in draft.text
+    # Right: refused (an average over the term is no figure of 2020), or the term's target named as such.
     head = draft.text.split(":")[0]
-    assert "2020 - 2025" in head and "chỉ tiêu" in head
+    assert draft.refused or ("3%/năm" in draft.text and "2020 - 2025" in head and "chỉ tiêu" in head)
 
 
 def test_viet_is_a_syllable_of_a_name_and_viet_nam_is_not_a_person(info: CorpusInfo) -> None:
