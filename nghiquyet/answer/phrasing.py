@@ -39,8 +39,12 @@ def _when(statement: Statement, asked_years: set[int]) -> str:
     years = sorted(statement.years)
     if len(years) == 1:
         return f"năm {years[0]}"
-    # A statement about a period is labelled with that period, never with the one year asked.
-    return statement.period
+    # A statement about a period is labelled with that period, never with the one year asked: its
+    # section's, else its passage's ("Mục tiêu nhiệm kỳ 2020 - 2025, …").
+    chunk = statement.chunk
+    if statement.period:
+        return statement.period
+    return chunk.period if chunk.period and statement.years == frozenset(chunk.period_years) else ""
 
 
 def place_of(statement: Statement) -> str:
@@ -175,7 +179,7 @@ def answer_line(
     if st.column:
         return _table_line(st, n, context)
     when = _when(st, asked_years)
-    period_cite = _period_citation(st, cites, chunk_at)
+    period_cite = _period_citation(st, cites, chunk_at) if when else ""  # citing lists the source: only if shown
     if when and period_cite:
         when = f"{when} {period_cite}"
     return _sentence_line(st, n, intent, asked_years, context, lead=item.with_lead, framed=framed, when=when)

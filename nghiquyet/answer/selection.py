@@ -201,7 +201,8 @@ def required_terms(terms: QuestionTerms, question: str) -> tuple[Term, ...]:
     ("tỷ lệ hộ nghèo", "che phủ rừng", "tăng trưởng GRDP"): a statement that names it in none of its
     spellings answers another question."""
     codes = {index_key(c) for c in _CODE.findall(question) if not is_institution_acronym(c)}
-    return tuple(t for t in terms.terms if t.label in codes or t.indicator)
+    # An institution ("HĐND") names who, not what is measured, whichever table spells it.
+    return tuple(t for t in terms.terms if (t.label in codes or t.indicator) and not is_institution_acronym(t.label))
 
 
 def _says_required(cover: Coverage, required: Sequence[Term]) -> bool:

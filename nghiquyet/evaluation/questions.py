@@ -209,9 +209,9 @@ def read_jsonl_questions(path: Path) -> tuple[Question, ...]:
                     id=str(row["id"]),
                     question=str(row["question"]),
                     kind=kind,
-                    expected=tuple(str(m) for m in row.get("must_contain") or ()),
+                    expected=_texts(row.get("must_contain")),
                     sources=tuple(d.strip() for d in str(row.get("doc") or "").split(";") if d.strip()),
-                    evidence=tuple(str(e) for e in row.get("evidence") or ()),
+                    evidence=_texts(row.get("evidence")),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -219,6 +219,12 @@ def read_jsonl_questions(path: Path) -> tuple[Question, ...]:
     if not out:
         raise QuestionFileError(f"{path}: không có câu hỏi nào.")
     return tuple(out)
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A JSONL list of texts; one text written alone is one item, not its characters."""
+    items: Any = [value] if isinstance(value, str) else value or ()  # anything else fails as before (TypeError)
+    return tuple(str(v) for v in items if str(v).strip())
 
 
 def _parse_thresholds(raw: object, where: str) -> dict[str, float]:
