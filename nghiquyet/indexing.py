@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ingest.models import Chunk
+from ingest.models import DOC_VECTOR_WEIGHT, Chunk, EmbedContext
 from nghiquyet.config import Settings
 from nghiquyet.errors import IngestError, UnsupportedFileType
+from vectorstore.embeddings import blend
 from vectorstore.lock import ingest_lock
 from vectorstore.store import SERVER_GC_GRACE_S, ChunkStore, discard_local_store
 
@@ -149,12 +150,18 @@ def _embedded_so_far(embedder: "Embedder") -> int:
 
 
 def _embed(
-    embedder: "Embedder", chunks: Sequence[Chunk], report: Callable[[int], None]
+    embedder: "Embedder", chunks: Sequence[Chunk], context: EmbedContext, report: Callable[[int], None]
 ) -> list[list[float]]:
-    texts = [c.index_text for c in chunks]
+    texts = [c.embed_text(context) for c in chunks]
+    docs = [c.doc_embed_text(context) for c in chunks]
+    # A document's own vector is computed once (one short text), not paid for in every passage's tokens.
+    distinct = list(dict.fromkeys(d for d in docs if d))
+    doc_vectors = dict(zip(distinct, embedder.embed_passages(distinct))) if distinct else {}
     vectors: list[list[float]] = []
     for start in range(0, len(texts), _EMBED_SLICE):
-        vectors.extend(embedder.embed_passages(texts[start:start + _EMBED_SLICE]))
+        part = embedder.embed_passages(texts[start:start + _EMBED_SLICE])
+        for vector, doc in zip(part, docs[start:start + _EMBED_SLICE]):
+            vectors.append(blend(vector, doc_vectors[doc], DOC_VECTOR_WEIGHT) if doc else vector)
         report(len(vectors))
     return vectors
 
@@ -225,7 +232,9 @@ def ingest_paths(
                 tell(path, index, "done")
                 continue
             tell(path, index, "embed", 0, len(chunks))
-            vectors = _embed(embedder, chunks, lambda done: tell(path, index, "embed", done, len(chunks)))
+            vectors = _embed(
+                embedder, chunks, settings.embed_context, lambda done: tell(path, index, "embed", done, len(chunks))
+            )
             tell(path, index, "write", len(chunks), len(chunks))
             store.add_document(meta, chunks, vectors)
             results.append(replace(described, status="updated" if existed else "added"))

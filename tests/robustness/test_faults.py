@@ -146,9 +146,9 @@ def test_kill_9_during_cli_ingest_then_ingest_again_equals_a_clean_ingest(docs: 
     assert reader._chunks.count() == clean._chunks.count() == reader.count()  # no leftovers either
     # and vector search finds every chunk of the corpus documents written around the kill. (Not checked
     # for the appendix: its 7,000 near-identical rows are where Chroma's HNSW search is approximate.)
-    embedder = HashEmbedder()
+    embedder, context = HashEmbedder(), Settings().embed_context
     for chunk in (c for c in reader.all_chunks() if c.source != APPENDIX):
-        [(found, score)] = reader.query(embedder.embed_passages([chunk.index_text])[0], k=1,
+        [(found, score)] = reader.query(embedder.embed_passages([chunk.embed_text(context)])[0], k=1,
                                         where={"source": chunk.source})
         assert found == chunk and score == pytest.approx(1.0, abs=1e-4)
 
