@@ -149,9 +149,13 @@ def _embedded_so_far(embedder: "Embedder") -> int:
     return int(getattr(embedder, "passages_embedded", 0))
 
 
-def _embed(
-    embedder: "Embedder", chunks: Sequence[Chunk], context: EmbedContext, report: Callable[[int], None]
+def embed_chunks(
+    embedder: "Embedder",
+    chunks: Sequence[Chunk],
+    context: EmbedContext,
+    report: Callable[[int], None] = lambda done: None,
 ) -> list[list[float]]:
+    """The stored vector of each chunk, as `context` (Settings.embed_context) says to build it."""
     texts = [c.embed_text(context) for c in chunks]
     docs = [c.doc_embed_text(context) for c in chunks]
     # A document's own vector is computed once (one short text), not paid for in every passage's tokens.
@@ -232,7 +236,7 @@ def ingest_paths(
                 tell(path, index, "done")
                 continue
             tell(path, index, "embed", 0, len(chunks))
-            vectors = _embed(
+            vectors = embed_chunks(
                 embedder, chunks, settings.embed_context, lambda done: tell(path, index, "embed", done, len(chunks))
             )
             tell(path, index, "write", len(chunks), len(chunks))
