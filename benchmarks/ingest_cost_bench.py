@@ -116,8 +116,10 @@ def corpus_paragraphs(corpus: Path, settings: Settings) -> list[str]:
 
 
 def embedded_texts(corpus: Path, settings: Settings) -> list[str]:
-    return [c.embed_text(settings.embed_context) for p in sorted(corpus.iterdir()) if p.is_file()
-            for c in prepare_document(p, settings).chunks]
+    """Every text ingestion embeds: one per passage, and one per document when the variant blends one in."""
+    chunks = [c for p in sorted(corpus.iterdir()) if p.is_file() for c in prepare_document(p, settings).chunks]
+    docs = dict.fromkeys(d for c in chunks if (d := c.doc_embed_text(settings.embed_context)))
+    return [c.embed_text(settings.embed_context) for c in chunks] + list(docs)
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, float]:
