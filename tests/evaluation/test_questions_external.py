@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.errors import QuestionFileError
-from nghiquyet.evaluation.questions import load_questions, read_jsonl_questions
+from nghiquyet.evaluation.external import read_jsonl_questions
+from nghiquyet.evaluation.questions import load_questions
 
 ROWS = [
     {
