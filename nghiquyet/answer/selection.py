@@ -131,8 +131,14 @@ def score_statements(
                 continue
             if is_legal_basis(statement.sentence or statement.text) and not basis_asked:
                 continue  # "Căn cứ Luật …" is what a resolution rests on, not what it says
-            if one_year and statement.has_figure and states_period_average(statement.text) and not statement.stated_years & years:
-                continue
+            if (
+                one_year
+                and statement.has_figure
+                and states_period_average(statement.text)
+                and len(statement.years) < 2
+                and not statement.stated_years & years
+            ):
+                continue  # an average over a period it does not name: not a figure of the year asked
             score = (
                 cover.ratio
                 + 0.3 * own

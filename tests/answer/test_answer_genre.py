@@ -456,3 +456,18 @@ def test_ki_and_ky_spellings_find_each_other(info: CorpusInfo) -> None:
     assert draft.text == (
         "Theo tài liệu của Lào Cai (năm 2020 [2]): Số cán bộ kĩ thuật nông nghiệp được tăng cường là 120 người [1]."
     )
+
+
+def test_a_term_average_answers_a_year_of_its_term_labelled_with_the_term(info: CorpusInfo) -> None:
+    doc = meta("hau-giang-bc.txt", "Hậu Giang", "Báo cáo chính trị nhiệm kỳ 2020 - 2025", (2020, 2025))
+    chunks = document(doc, ["Tốc độ tăng trưởng kinh tế bình quân từ 6,3 - 6,7%/năm."], heading=("Các chỉ tiêu chủ yếu nhiệm kỳ 2020 – 2025",))
+    draft = ask("Chỉ tiêu tăng trưởng GRDP năm 2025 của Hậu Giang?", chunks, info)
+    assert not draft.refused and draft.text.startswith("Nhiệm kỳ 2020 – 2025, Hậu Giang đặt chỉ tiêu")
+
+
+def test_an_average_without_its_period_does_not_answer_one_year(info: CorpusInfo) -> None:
+    doc = meta("ninh-binh-tin.txt", "Ninh Bình", "Ninh Bình: thành tựu", ())
+    chunks = document(doc, ["Tỉnh đạt nhiều thành tựu quan trọng: tốc độ tăng trưởng GRDP bình quân đạt 9,26%."])
+    draft = ask("Năm 2022 kinh tế Ninh Bình tăng trưởng bao nhiêu?", chunks, info)
+    # An average over a period the passage does not name is no figure of 2022: refused, not quoted as 2022's.
+    assert draft.refused and "9,26%" not in draft.text
