@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: install run test check eval bench clean
+.PHONY: install run test check eval bench vectors clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Cần Python 3.11 ($(PYTHON) không có)"; exit 1; }
@@ -32,6 +32,10 @@ eval: install
 
 bench: install
 	$(BIN)/python benchmarks/retrieval_bench.py
+
+# After a change of the bundled corpus, of chunking or of embed_context (a test says when).
+vectors: install
+	$(BIN)/python -m nghiquyet.corpus_vectors
 
 clean:
 	rm -rf $(VENV) .nghiquyet

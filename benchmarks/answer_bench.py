@@ -1,7 +1,8 @@
-"""Answer benchmark on the regression question set: accuracy, refusals, grounding, warm latency.
+"""Answer benchmark on a question set: accuracy, refusals, grounding, warm latency.
 
     .venv/bin/python benchmarks/answer_bench.py [--questions regression/questions.yaml] [--store DIR]
                                                [--show-failures] [--llm]
+    .venv/bin/python benchmarks/answer_bench.py --questions regression/genre-dev.yaml   # real documents of the genre
 
 Ingests the bundled corpus (into a temporary store unless --store is given; embeddings come from the
 shared cache when they are there), asks every question once to warm up, then asks them all again and
@@ -120,7 +121,7 @@ def main() -> int:
     settings = Settings(store_dir=store, embedding_cache_dir=EMBED_CACHE)  # type: ignore[call-arg]
     engine = Engine(settings)
     started = time.perf_counter()
-    ingest = engine.ingest([CORPUS])
+    ingest = engine.ingest([CORPUS, *questions.documents])  # a gate file such as genre-dev.yaml names its own
     print(f"Ingested {len(ingest.results)} documents in {time.perf_counter() - started:.1f} s")
     use_llm = True if args.llm else False
 

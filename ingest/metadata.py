@@ -25,12 +25,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from core.genre import DOC_TYPES, PLAN_TYPES, REPORT_TYPES
+from core.vietnamese import fold_diacritics, index_key, key_regex, nfc
 from ingest.models import DocumentMeta
 from ingest.provinces import find_province_mentions
 from ingest.structure import is_caps_line, parse_document, split_lines
 from ingest.tables import looks_like_header, split_cells
-from core.vietnamese import fold_diacritics, index_key, key_regex, nfc
-
 
 _OPENING_CHARS = 4000
 _TITLE_SCAN_LINES = 25

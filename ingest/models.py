@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
 ChunkKind = Literal["heading", "paragraph", "indicator", "list_item", "table_row"]
+# How much of the context header goes into a passage's vector (the lexical index always keeps all of it):
+# "full" = province · document title · heading path; "short" = province · nearest heading;
+# "key" = province · the years of the nearest heading that names some, and the document's own vector
+# (province · title, embedded once per document) blended in at DOC_VECTOR_WEIGHT; "none" = the passage alone.
+# benchmarks/ingest_cost_bench.py measures them.
+EmbedContext = Literal["full", "short", "key", "none"]
+DOC_VECTOR_WEIGHT = 0.25
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,35 @@ class Chunk:
         return " · ".join(parts)
 
     @property
+    def short_header(self) -> str:
+        """Province · nearest heading: the part of the header a question names most often."""
+        return " · ".join(p for p in (self.doc.province, *self.heading_path[-1:]) if p)
+
+    @property
+    def key_header(self) -> str:
+        """Province · years of the section ("Trà Vinh · 2021"): what questions filter on, in a few tokens."""
+        years = next((found for h in reversed(self.heading_path) if (found := _YEAR.findall(h))), [])
+        return " · ".join(p for p in (self.doc.province, " - ".join(dict.fromkeys(years))) if p)
+
+    @property
+    def body(self) -> str:
+        """The passage and the context that belongs to it (a table row's column headers)."""
+        return f"{self.text}\n{self.context}" if self.context else self.text
+
+    @property
     def index_text(self) -> str:
-        """What is embedded and lexically indexed: the context header, the passage and its context."""
-        body = f"{self.text}\n{self.context}" if self.context else self.text
-        return f"{self.header}\n{body}"
+        """What is lexically indexed: the full context header, the passage and its context."""
+        return f"{self.header}\n{self.body}"
+
+    def doc_embed_text(self, context: EmbedContext) -> str | None:
+        """The document-level text whose vector is blended into this passage's, if the variant does so."""
+        if context != "key":
+            return None
+        return " · ".join(p for p in (self.doc.province, self.doc.title or self.source) if p)
+
+    def embed_text(self, context: EmbedContext) -> str:
+        """What is embedded. The engine's cost grows with tokens and full headers are most of them."""
+        if context == "full":
+            return self.index_text
+        header = {"short": self.short_header, "key": self.key_header}.get(context, "")
+        return f"{header}\n{self.body}" if header else self.body

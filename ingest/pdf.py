@@ -215,8 +215,9 @@ def _problem(name: str, result: dict[str, Any], *, max_pages: int, memory_mb: in
             "chứa dữ liệu nén bất thường.",
             hint="Hãy in/lưu lại thành PDF mới, hoặc tăng NGHIQUYET_PDF_MEMORY_MB.",
         )
+    # The reader's own words (e.g. "PdfStreamError: Stream has ended unexpectedly") stay out of the message.
     return PdfProblem(
-        f"Tệp PDF “{name}” bị hỏng hoặc không phải PDF hợp lệ ({detail or kind}).",
+        f"Tệp PDF “{name}” bị hỏng hoặc không phải PDF hợp lệ: trình đọc PDF không đọc được cấu trúc của tệp.",
         hint="Hãy mở tệp bằng trình đọc PDF và lưu lại thành PDF mới, hoặc xin bản gốc.",
     )
 

@@ -2,6 +2,11 @@
 
 Uploaded files are saved under `<store_dir>/documents/` and then ingested by `Engine.ingest` — the
 same code path as `nghiquyet ingest` — so what the page shows is what the CLI would have done.
+
+The app has no login, so an upload never replaces a document by accident: a file whose name is
+already in the library is refused unless the user ticks "Thay thế tài liệu hiện có?". A confirmed
+replacement keeps the old file aside until the new version is committed, and puts it back when the
+new one cannot be indexed (the store keeps the old version in that case anyway).
 """
 
 from __future__ import annotations
@@ -78,21 +83,61 @@ def upload_limit_text(settings: Settings) -> str:
     return f"tối đa {_mb_limit(settings)} MB mỗi tệp"
 
 
-def save_upload(name: str, data: bytes, settings: Settings) -> Path:
-    """Write an accepted upload into the uploads folder (atomically: no half-written file remains)."""
+class UploadExists(IngestError):
+    """An upload has the name of a document already in the library and replacing it was not confirmed."""
+
+
+REPLACE_QUESTION = "Thay thế tài liệu hiện có?"
+
+
+def existing_uploads(settings: Settings, names: Sequence[str]) -> list[str]:
+    """The uploads (by the name they would be saved under) that would replace a file already in the library."""
+    folder = uploads_dir(settings)
+    return [safe_filename(n) for n in names if (folder / safe_filename(n)).is_file()]
+
+
+def _backup_path(target: Path) -> Path:
+    return target.with_name(f".previous-{target.name}")
+
+
+def save_upload(name: str, data: bytes, settings: Settings, *, replace: bool = False) -> Path:
+    """Write an accepted upload into the uploads folder (atomically: no half-written file remains).
+
+    A file of that name already there is refused unless `replace`; then it is kept aside
+    (`.previous-<name>`) until `finish_replacement` says whether the new version was indexed.
+    """
     check_upload(name, len(data), settings)
     folder = uploads_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / safe_filename(name)
+    if target.is_file() and not replace:
+        raise UploadExists(
+            f"Thư viện đã có tài liệu «{target.name}»; tệp tải lên chưa được nạp.",
+            f"Muốn thay bản cũ thì đánh dấu «{REPLACE_QUESTION}» rồi nạp lại; "
+            "muốn giữ cả hai thì đổi tên tệp trước khi tải lên.",
+        )
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        if target.is_file():
+            os.replace(target, _backup_path(target))
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise IngestError(f"Không lưu được tệp {name} vào {folder}: {exc.strerror or exc}.") from exc
     return target
+
+
+def finish_replacement(target: Path, indexed: bool) -> None:
+    """Drop the old file of a replaced upload once the new one is indexed; otherwise put it back."""
+    backup = _backup_path(target)
+    if not backup.is_file():
+        return
+    if indexed:
+        backup.unlink()
+    else:
+        os.replace(backup, target)
 
 
 @dataclass(frozen=True)
@@ -107,27 +152,43 @@ def ingest_uploads(
     engine: "Engine",
     uploads: Sequence[tuple[str, bytes]],
     *,
+    replace: bool = False,
     progress: Callable[["IngestProgress"], None] | None = None,
 ) -> UploadOutcome:
-    """Save the acceptable uploads and ingest them; refused files are reported, not raised."""
+    """Save the acceptable uploads and ingest them; refused files are reported, not raised.
+
+    Uploads named like a file already in the library are refused unless `replace` (the user's
+    explicit answer to "Thay thế tài liệu hiện có?").
+    """
     refused: list[tuple[str, str]] = []
     saved: list[Path] = []
     for name, data in uploads:
         try:
-            saved.append(save_upload(name, data, engine.settings))
+            saved.append(save_upload(name, data, engine.settings, replace=replace))
         except IngestError as exc:
             refused.append((name, exc.user_message()))
-    report = engine.ingest(saved, progress=progress) if saved else None
+    report = None
+    try:
+        report = engine.ingest(saved, progress=progress) if saved else None
+    finally:
+        indexed = {Path(r.path).resolve() for r in report.results if r.indexed} if report else set()
+        for path in saved:
+            finish_replacement(path, path.resolve() in indexed)
     return UploadOutcome(tuple(refused), report)
 
 
-def source_files(settings: Settings, sources: Sequence[str]) -> tuple[dict[str, Path], list[str]]:
+def source_files(
+    settings: Settings, sources: Sequence[str], origins: dict[str, str | None] | None = None
+) -> tuple[dict[str, Path], list[str]]:
     """The file behind each indexed source (uploads folder, then the bundled corpus) and those not found."""
     found: dict[str, Path] = {}
     missing: list[str] = []
     folders = [uploads_dir(settings), settings.corpus_dir]
     for source in sources:
         path = next((folder / source for folder in folders if (folder / source).is_file()), None)
+        recorded = origins.get(source) if origins else None
+        if recorded and Path(recorded).is_file():
+            path = Path(recorded)  # the very file it was ingested from
         if path is None:
             missing.append(source)
         else:
@@ -145,8 +206,9 @@ def reindex_all(
     When every file is found the index is rebuilt from scratch; otherwise documents are re-ingested
     in place, so a document whose file is gone (ingested from elsewhere by the CLI) is kept.
     """
-    sources = [d.meta.source for d in engine.documents()]
-    found, missing = source_files(engine.settings, sources)
+    documents = engine.documents()
+    sources = [d.meta.source for d in documents]
+    found, missing = source_files(engine.settings, sources, {d.meta.source: d.origin for d in documents})
     if not found:
         raise IngestError(
             "Không tìm thấy tệp gốc của tài liệu nào để lập chỉ mục lại.",
@@ -162,8 +224,9 @@ def delete_document(engine: "Engine", source: str) -> int:
     Only our copy in the uploads folder is deleted (so "re-index all" does not bring it back);
     a file elsewhere, such as the bundled corpus, is never touched.
     """
+    origin = next((d.origin for d in engine.documents() if d.meta.source == source), None)
     removed = engine.delete_document(source)
-    copy = uploads_dir(engine.settings) / source
+    copy = Path(origin) if origin else uploads_dir(engine.settings) / source
     if copy.is_file() and copy.resolve().parent == uploads_dir(engine.settings).resolve():
         copy.unlink()
     return removed

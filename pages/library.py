@@ -115,13 +115,17 @@ def _upload_section(engine: "Engine") -> None:
         max_upload_size=max(1, math.ceil(settings.upload_max_mb)),
         key=f"uploads-{st.session_state.get('upload_round', 0)}",
     )
+    taken = library.existing_uploads(settings, [f.name for f in files or []])
+    replace = bool(taken) and st.checkbox(
+        f"{library.REPLACE_QUESTION} ({', '.join(taken)})", value=False, key="replace_existing"
+    )
     if st.button(
         "Nạp vào thư viện", icon=":material/upload_file:", type="primary", disabled=not files, key="ingest_uploads"
     ):
         bar = st.progress(0.0, text="Đang chuẩn bị…")
         with common.reported_errors():
             outcome = library.ingest_uploads(
-                engine, [(f.name, f.getvalue()) for f in files], progress=_progress_reporter(bar)
+                engine, [(f.name, f.getvalue()) for f in files], replace=replace, progress=_progress_reporter(bar)
             )
             bar.empty()
             common.forget_documents()

@@ -7,6 +7,8 @@ first selects the matching records in SQLite — 55 ms at 96,000 chunks, most of
 where the mirror takes the filtered rows from the lexical index's cached masks and scores them in
 well under a millisecond. Exact search also has no recall loss. The matrix costs 1.5 KB per chunk
 (148 MB at 96,000 chunks) and is memory-mapped, so app processes on one machine share it.
+The saved matrix carries the store fingerprint and its checksum; a matrix that does not match them
+(garbled on disk) is not loaded but rebuilt from the store, and the reason is kept in `rejected`.
 When the mirror does not match the lexical index's state (during a swap, or an index that could not
 be saved), the search goes to Chroma instead and keeps only the chunk ids the lexical index knows as
 committed — records of an ingest still running, or left by a crash, are skipped.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +26,14 @@ import numpy as np
 from ingest.models import Chunk
 from retrieval.lexical import LexicalIndex
 from retrieval.models import Filters
-from retrieval.persist import save_state
+from retrieval.persist import changed_files, checksums, discard_state, save_state
 from vectorstore.embeddings import Embedder
-from vectorstore.store import ChunkStore, build_where
+from vectorstore.records import build_where
+from vectorstore.store import ChunkStore
 
-DENSE_VERSION = "1"
+log = logging.getLogger(__name__)
+
+DENSE_VERSION = "2"  # 2: checksum in meta.json
 _VECTORS = "vectors.npy"
 _META = "meta.json"
 
@@ -44,6 +50,7 @@ class DenseIndex:
         # (fingerprint, matrix) replaced as one tuple, so a reader never pairs one state's
         # fingerprint with another state's matrix.
         self.state: tuple[str | None, np.ndarray] = (None, np.zeros((0, 0), dtype=np.float32))
+        self.rejected: str | None = None  # why the last saved copy found was not used (Vietnamese)
 
     @property
     def fingerprint(self) -> str | None:
@@ -55,26 +62,45 @@ class DenseIndex:
         if persist:
             def write(tmp: Path) -> None:
                 np.save(tmp / _VECTORS, matrix)
-                meta = {"fingerprint": fingerprint, "version": DENSE_VERSION, "rows": int(matrix.shape[0])}
+                meta = {
+                    "fingerprint": fingerprint, "version": DENSE_VERSION, "rows": int(matrix.shape[0]),
+                    "checksums": checksums(tmp, skip=_META),
+                }
                 (tmp / _META).write_text(json.dumps(meta), encoding="utf-8")
 
             save_state(self.directory, _dir_name(fingerprint), write, marker=_META)
             self.load(fingerprint, int(matrix.shape[0]))  # the saved copy, mapped: the caller's array can go
 
-    def load(self, fingerprint: str, rows: int) -> bool:
-        """Load the saved matrix of `fingerprint` (expected to have `rows` rows); False when there is none."""
+    def load(self, fingerprint: str, rows: int, *, discard: bool = True) -> bool:
+        """Load the saved matrix of `fingerprint` (expected to have `rows` rows); False when there is none.
+
+        A damaged copy is discarded (unless `discard` is False, for `doctor`), so the rebuilt one can take its place.
+        """
         path = self.directory / _dir_name(fingerprint)
+        self.rejected = None
         try:
             meta = json.loads((path / _META).read_text(encoding="utf-8"))
-            if meta.get("fingerprint") != fingerprint or meta.get("rows") != rows:
+            if meta.get("fingerprint") != fingerprint or meta.get("version") != DENSE_VERSION:
                 return False
+            changed = changed_files(path, meta.get("checksums"), skip=_META)
+            if meta.get("rows") != rows or changed:
+                return self._reject(path, f"{', '.join(changed) or 'số dòng'} không khớp", discard)
             matrix = np.load(path / _VECTORS, mmap_mode="r")
-        except (OSError, ValueError, KeyError, TypeError):
-            return False  # missing, damaged or half-deleted: rebuilt from the store
+        except FileNotFoundError:
+            return False  # not saved for this state yet
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return self._reject(path, "không đọc được tệp", discard)
         if matrix.dtype != np.float32 or matrix.ndim != 2 or matrix.shape[0] != rows:
-            return False
+            return self._reject(path, "kích thước ma trận sai", discard)
         self.state = (fingerprint, matrix)
         return True
+
+    def _reject(self, path: Path, why: str, discard: bool) -> bool:
+        self.rejected = f"bản sao vector đã lưu ở {path} hỏng ({why})"
+        log.warning("Chỉ mục vector: %s; dựng lại từ kho vector.", self.rejected)
+        if discard:
+            discard_state(self.directory, path.name)
+        return False
 
     def search(self, matrix: np.ndarray, vector: np.ndarray, k: int, rows: np.ndarray | None) -> list[tuple[int, float]]:
         """The `k` rows (of `rows`, or of all) most similar to `vector`: (row, cosine similarity), best first."""

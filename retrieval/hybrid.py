@@ -3,12 +3,15 @@
 The lexical index mirrors the store's committed chunks. Every search compares the store's fingerprint
 with the one the index was built from (a cheap manifest read), so when another process — another app
 worker sharing the Chroma server, or `nghiquyet ingest` — changes the collection, the next search here
-loads (or rebuilds) the matching index instead of answering from a stale one.
+loads (or rebuilds) the matching index instead of answering from a stale one. While a writer commits
+document after document, a search whose re-sync cannot get a stable read of the store answers from
+the last state it loaded — a committed state — instead of failing.
 """
 
 from __future__ import annotations
 
 import ctypes
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 from ingest.models import Chunk
 from core.vietnamese import index_key
 from core.config import Settings
+from core.errors import StoreError
 from retrieval.abbreviations import expand
 from retrieval.dense import DenseIndex, DenseRetriever
 from retrieval.fusion import reciprocal_rank_fusion, weighted_fusion
@@ -31,6 +35,8 @@ if TYPE_CHECKING:
     from vectorstore.embeddings import Embedder
     from vectorstore.store import ChunkStore
 
+log = logging.getLogger(__name__)
+
 LEXICAL_DIR = "lexical"
 DENSE_DIR = "dense"
 
@@ -41,6 +47,7 @@ QUESTION_STOPWORDS = frozenset(
     hãy cho biết biết hỏi xin vui lòng ạ nhé vậy không có phải được bị theo đó này kia
     what which how many much is are was were the of in for to and did does do by on at a an its""".split()
 )
+QUESTION_STOPWORDS = frozenset(index_key(w) for w in QUESTION_STOPWORDS)
 
 
 # Words that say what kind of figure is asked, not which indicator: they sit in headings ("CÁC CHỈ TIÊU
@@ -104,24 +111,46 @@ class HybridRetriever:
         self.dense = DenseRetriever(store, embedder, self.lexical, self.dense_index)
         self._sync_lock = threading.Lock()
         self._coverage: tuple[str | None, tuple[tuple[str, ...], tuple[int, ...]]] = (None, ((), ()))
+        self._repairs: tuple[str, ...] = ()
 
     # --- keeping the lexical index in step with the store ---------------------------------------------
     def refresh(self) -> None:
-        """Re-sync the lexical index with the store now (after an ingest or delete in this process)."""
-        self._sync(self.store.fingerprint())
+        """Re-sync both indexes with the store now (after an ingest, delete or rebuild in this process).
+
+        Forced: after `--rebuild` the store's fingerprint can equal the one loaded, and the copy in
+        memory must still be replaced by one verified against, or rebuilt from, the store.
+        """
+        self._sync(self.store.fingerprint(), force=True)
+
+    @property
+    def repairs(self) -> list[str]:
+        """Saved indexes found damaged at the last sync and rebuilt from the store (Vietnamese)."""
+        return list(self._repairs)
 
     def _ensure_synced(self) -> None:
         fingerprint = self.store.fingerprint()
-        if not fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
+        if fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
+            return
+        try:
             self._sync(fingerprint)
+        except StoreError as exc:
+            if self.lexical.fingerprint is None or self.lexical.fingerprint != self.dense_index.fingerprint:
+                raise
+            # The state loaded is a committed one: answer from it, catch up at the next search.
+            log.info("Chưa đọc được trạng thái mới của kho (%s); trả lời từ trạng thái đã nạp.", exc.message)
 
-    def _sync(self, fingerprint: str) -> None:
+    def _sync(self, fingerprint: str, *, force: bool = False) -> None:
         with self._sync_lock:
+            if force:
+                self.lexical.fingerprint = None
+                self.dense_index.state = (None, self.dense_index.state[1])
             if fingerprint == self.lexical.fingerprint == self.dense_index.fingerprint:
                 return
-            if (fingerprint == self.lexical.fingerprint or self.lexical.load(fingerprint)) and self.dense_index.load(
+            loaded = (fingerprint == self.lexical.fingerprint or self.lexical.load(fingerprint)) and self.dense_index.load(
                 fingerprint, len(self.lexical)
-            ):
+            )
+            self._repairs = tuple(r for r in (self.lexical.rejected, self.dense_index.rejected) if r)
+            if loaded:
                 return
             # Chunks, vectors and fingerprint read together, so a commit landing meanwhile is not missed.
             snapshot = self.store.snapshot(vectors=True)

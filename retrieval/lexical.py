@@ -3,13 +3,15 @@
 The index is saved under `<store_dir>/lexical/<fingerprint>/`: a directory per committed state of the
 collection, written under a temporary name and renamed into place, so several processes that share one
 store (or one Chroma server) can build, load and replace it without ever reading a half-written index.
+Its meta.json holds the store fingerprint and a checksum of every file: an index edited or damaged on
+disk is not loaded, but rebuilt from the store, and the reason is kept in `rejected` (and logged).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -19,11 +21,14 @@ import numpy as np
 
 from ingest.models import Chunk, DocumentMeta
 from retrieval.models import Filters
-from retrieval.persist import save_state
+from retrieval.persist import changed_files, checksums, discard_state, save_state
 from retrieval.tokenize import document_tokens
+from vectorstore.records import chunk_fields, chunk_from_fields, meta_from_json, meta_json
+
+log = logging.getLogger(__name__)
 
 # Bump when tokenisation or scoring parameters change: an index built by older code is rebuilt.
-INDEX_VERSION = "4"  # 4: i/y spelling variants share one key (tỉ/tỷ)
+INDEX_VERSION = "6"  # 4: checksums in meta.json; 5: chunks in the store's record format; 6: tỉ/tỷ share one key
 _META = "meta.json"
 _CHUNKS = "chunks.jsonl"
 _BM25 = "bm25"
@@ -34,38 +39,27 @@ def _doc_key(meta: DocumentMeta) -> str:
 
 
 def _dump_chunks(chunks: Sequence[Chunk], path: Path) -> None:
+    """One header line (the documents), then one line per chunk — the store's own record format."""
     docs: dict[str, DocumentMeta] = {}
+    for chunk in chunks:
+        docs.setdefault(_doc_key(chunk.doc), chunk.doc)
     with path.open("w", encoding="utf-8") as fh:
-        for chunk in chunks:
-            docs.setdefault(_doc_key(chunk.doc), chunk.doc)
-        fh.write(json.dumps({"docs": {k: dataclasses.asdict(d) for k, d in docs.items()}}, ensure_ascii=False))
+        fh.write(json.dumps({"docs": {k: meta_json(d) for k, d in docs.items()}}, ensure_ascii=False))
         fh.write("\n")
         for chunk in chunks:
-            row = {f.name: getattr(chunk, f.name) for f in dataclasses.fields(chunk) if f.name != "doc"}
-            row["doc"] = _doc_key(chunk.doc)
+            row = {"text": chunk.text, "source": chunk.source, "fields": chunk_fields(chunk), "doc": _doc_key(chunk.doc)}
             fh.write(json.dumps(row, ensure_ascii=False))
             fh.write("\n")
-
-
-def _as_tuple(value: object) -> object:
-    if isinstance(value, list):
-        return tuple(_as_tuple(v) for v in value)
-    return value
 
 
 def _load_chunks(path: Path) -> list[Chunk]:
     with path.open(encoding="utf-8") as fh:
         header = json.loads(fh.readline())
-        docs = {
-            key: DocumentMeta(**{k: _as_tuple(v) for k, v in fields.items()})
-            for key, fields in header["docs"].items()
-        }
-        chunks = []
-        for line in fh:
-            row = json.loads(line)
-            row["doc"] = docs[row["doc"]]
-            chunks.append(Chunk(**{k: _as_tuple(v) if k != "doc" else v for k, v in row.items()}))
-        return chunks
+        docs = {key: meta_from_json(text) for key, text in header["docs"].items()}
+        return [
+            chunk_from_fields(row["text"], row["source"], row["fields"], docs[row["doc"]])
+            for row in map(json.loads, fh)
+        ]
 
 
 def _dir_name(fingerprint: str, k1: float, b: float) -> str:
@@ -90,6 +84,7 @@ class LexicalIndex:
         self._mask_cache: dict[Filters, np.ndarray] = {}
         self._rows_cache: dict[Filters, np.ndarray | None] = {}
         self._lock = threading.Lock()
+        self.rejected: str | None = None  # why the last saved copy found was not used (Vietnamese)
 
     # --- building, saving, loading ----------------------------------------------------------------
     def build(self, chunks: Iterable[Chunk], fingerprint: str, *, persist: bool = True) -> None:
@@ -101,19 +96,39 @@ class LexicalIndex:
         if persist:
             self._save(chunks, bm25, fingerprint)
 
-    def load(self, fingerprint: str) -> bool:
-        """Load the saved index built from `fingerprint`; False when there is none (or it is unreadable)."""
+    def load(self, fingerprint: str, *, discard: bool = True) -> bool:
+        """Load the saved index built from `fingerprint`; False when there is none (or it is damaged).
+
+        A damaged copy is discarded (unless `discard` is False, for `doctor`), so the rebuilt one can take its place.
+        """
         path = self.directory / _dir_name(fingerprint, self.k1, self.b)
+        self.rejected = None
         if not (path / _META).is_file():
             return False
         try:
             meta = json.loads((path / _META).read_text(encoding="utf-8"))
             if meta.get("fingerprint") != fingerprint or meta.get("version") != INDEX_VERSION:
                 return False
+            changed = changed_files(path, meta.get("checksums"), skip=_META)
+            if changed:
+                self.rejected = (
+                    f"chỉ mục từ vựng đã lưu ở {path} không khớp tổng kiểm tra ({', '.join(changed[:3])} bị sửa "
+                    "hoặc hỏng)"
+                )
+                log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
+                if discard:
+                    discard_state(self.directory, path.name)
+                return False
             chunks = _load_chunks(path / _CHUNKS)
             bm25 = bm25s.BM25.load(str(path / _BM25), show_progress=False) if chunks else None
-        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged or half-deleted: rebuild
+        except FileNotFoundError:
+            return False  # replaced by another process meanwhile: not damage
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged: rebuild
             del exc
+            self.rejected = f"chỉ mục từ vựng đã lưu ở {path} không đọc được"
+            log.warning("Chỉ mục từ vựng: %s; dựng lại từ kho vector.", self.rejected)
+            if discard:
+                discard_state(self.directory, path.name)
             return False
         if len(chunks) != meta.get("count"):
             return False
@@ -159,7 +174,10 @@ class LexicalIndex:
             _dump_chunks(chunks, tmp / _CHUNKS)
             if bm25 is not None:
                 bm25.save(str(tmp / _BM25), show_progress=False)
-            meta = {"fingerprint": fingerprint, "version": INDEX_VERSION, "count": len(chunks)}
+            meta = {
+                "fingerprint": fingerprint, "version": INDEX_VERSION, "count": len(chunks),
+                "checksums": checksums(tmp, skip=_META),
+            }
             (tmp / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
         save_state(self.directory, _dir_name(fingerprint, self.k1, self.b), write, marker=_META)

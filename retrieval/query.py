@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ingest.provinces import MERGER_YEAR, find_provinces, former_provinces
-from core.vietnamese import fold_diacritics, index_key, nfc
 from core.errors import QuestionError
+from core.vietnamese import fold_diacritics, index_key, nfc
+from ingest.provinces import MERGER_YEAR, find_provinces, former_provinces
 from retrieval.abbreviations import expand, translate_english
 from retrieval.models import Intent, QueryAnalysis
 from retrieval.tokenize import query_mode

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.genre import RESULT_HEADING_RE, RESULT_PASSAGE_RE, TARGET_HEADING_RE, TARGET_PASSAGE_RE
-from ingest.models import Chunk
 from core.vietnamese import index_key
+from ingest.models import Chunk
 from retrieval.models import QueryAnalysis
 from retrieval.tokenize import numbers
 

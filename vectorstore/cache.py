@@ -36,6 +36,14 @@ CREATE TABLE IF NOT EXISTS embeddings (
 """
 
 
+_MACHINE_FAULTS = ("disk i/o error", "database or disk is full", "readonly", "unable to open", "locked")
+
+
+def _machine_fault(exc: sqlite3.Error) -> bool:
+    """An error of the machine (full disk, read-only mount, busy), not of the file's content."""
+    return isinstance(exc, sqlite3.OperationalError) and any(t in str(exc).lower() for t in _MACHINE_FAULTS)
+
+
 def text_key(text: str) -> str:
     """The cache key of a text: sha256 of its UTF-8 bytes."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -66,9 +74,11 @@ class EmbeddingCache:
             try:
                 self._conn = self._open()
             except sqlite3.DatabaseError as exc:
+                if _machine_fault(exc):
+                    raise  # a full disk or a read-only mount: the file is fine, the caller goes on without it
                 # A garbage file must not stop ingestion: keep it for inspection, start a new one.
                 aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
-                log.warning("Embedding cache %s is unreadable (%s); moved to %s", self.path, exc, aside)
+                log.warning("Bộ nhớ đệm vector %s không đọc được (%s); đã chuyển sang %s và tạo tệp mới.", self.path, exc, aside)
                 self.path.replace(aside)
                 for suffix in ("-wal", "-shm"):
                     Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -112,7 +122,7 @@ class EmbeddingCache:
                     for key, blob in rows:
                         found[key] = unpack(blob)
             except sqlite3.Error as exc:
-                log.warning("Embedding cache lookup failed (%s); embedding again", exc)
+                log.warning("Không đọc được bộ nhớ đệm vector (%s); nhúng lại các đoạn.", exc)
         return found
 
     def put_many(self, model: str, items: Iterable[tuple[str, Sequence[float]]]) -> None:
@@ -133,7 +143,7 @@ class EmbeddingCache:
                     raise
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                log.warning("Embedding cache write failed (%s); vectors not cached", exc)
+                log.warning("Không ghi được bộ nhớ đệm vector (%s); lần sau các đoạn này phải nhúng lại.", exc)
 
     def count(self, model: str | None = None) -> int:
         with self._lock:

@@ -7,10 +7,12 @@ file. Vectors are L2-normalised: the store uses cosine space.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -18,6 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from core.config import ConfigError, Settings
 from core.errors import EmbedderUnavailable
+from vectorstore.bundled import bundled_vectors_path, read_bundled_vectors
 from vectorstore.cache import CACHE_FILE_NAME, EmbeddingCache, pack, text_key, unpack
 
 ST_PREFIX = "sentence-transformers:"
@@ -200,13 +203,20 @@ class SentenceTransformerEmbedder:
 class CachedEmbedder:
     """Wraps an embedder: passages cached on disk by (model name, sha256 of text), queries in memory.
 
+    The text is what is embedded, context header included (`Chunk.embed_text`), so a change of the
+    header variant changes every key and re-embeds; the bundled corpus's shipped vectors fill misses first.
+
     Vectors are returned as stored (float32), whether they came from the cache or the model, so a
     cached and an uncached run give bit-identical results.
     """
 
-    def __init__(self, inner: Embedder, cache_dir: Path, *, query_cache_size: int = 2048) -> None:
+    def __init__(
+        self, inner: Embedder, cache_dir: Path, *, query_cache_size: int = 2048, bundled: Path | None = None
+    ) -> None:
         self.inner = inner
         self.cache = EmbeddingCache(Path(cache_dir) / CACHE_FILE_NAME)
+        self.bundled_path = bundled
+        self._bundled: dict[str, list[float]] | None = None
         self._queries: OrderedDict[str, list[float]] = OrderedDict()
         self._query_cache_size = query_cache_size
         self._query_lock = threading.Lock()
@@ -230,6 +240,12 @@ class CachedEmbedder:
         for key, text in zip(keys, texts):
             if key not in found and key not in missing:
                 missing[key] = text
+        bundle = self._shipped() if missing else {}
+        shipped = {key: bundle[key] for key in missing if key in bundle}
+        if shipped:
+            self.cache.put_many(self.name, shipped.items())
+            found.update(shipped)
+            missing = {key: text for key, text in missing.items() if key not in shipped}
         if missing:
             vectors = self.inner.embed_passages(list(missing.values()))
             if len(vectors) != len(missing):
@@ -240,6 +256,13 @@ class CachedEmbedder:
         self.passages_embedded += len(missing)
         self.passages_cached += len(texts) - len(missing)
         return [list(found[key]) for key in keys]
+
+    def _shipped(self) -> dict[str, list[float]]:
+        """Vectors shipped with the bundled corpus for this model (read once, on the first cache miss)."""
+        if self._bundled is None:
+            found = read_bundled_vectors(self.bundled_path) if self.bundled_path else None
+            self._bundled = found.vectors if found is not None and found.model == self.name else {}
+        return self._bundled
 
     def embed_query(self, text: str) -> list[float]:
         with self._query_lock:
@@ -256,6 +279,13 @@ class CachedEmbedder:
                 self._queries.popitem(last=False)
             self.queries_embedded += 1
         return list(vector)
+
+
+def blend(vector: Sequence[float], other: Sequence[float], weight: float) -> list[float]:
+    """normalise(vector + weight · other): a passage's vector leaning towards its document's."""
+    mixed = [a + weight * b for a, b in zip(vector, other, strict=True)]
+    norm = math.sqrt(sum(x * x for x in mixed)) or 1.0
+    return [x / norm for x in mixed]
 
 
 # --- factory and adapters --------------------------------------------------------------------------
@@ -281,9 +311,14 @@ def make_embedder(spec: str, settings: Settings) -> Embedder:
 
 
 def load_embedder(settings: Settings) -> CachedEmbedder:
-    """The configured embedder, cached on disk (next to the store unless a cache directory is set)."""
+    """The configured embedder, cached on disk (next to the store unless a cache directory is set).
+
+    Passages of the bundled corpus are read from the vectors shipped beside it when the cache misses them.
+    """
     cache_dir = settings.embedding_cache_dir or settings.cache_dir
-    return CachedEmbedder(make_embedder(settings.embedding_model, settings), cache_dir)
+    return CachedEmbedder(
+        make_embedder(settings.embedding_model, settings), cache_dir, bundled=bundled_vectors_path(settings.corpus_dir)
+    )
 
 
 class LangChainEmbeddings(Embeddings):

@@ -14,15 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from core.genre import asked_periods, years_in
-from ingest.models import Chunk
+from core.config import Settings
+from core.errors import LlmError
+from core.genre import asked_periods, term_before, years_in
 from core.vietnamese import nfc
-from nghiquyet.answer.extractive import Draft, compose
+from ingest.models import Chunk
+from nghiquyet.answer.draft import Draft
+from nghiquyet.answer.extractive import compose
 from nghiquyet.answer.llm import ChatBackend, LlmAnswerer, build_backend
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.terms import KeyedText, TermStats
-from core.config import Settings
-from core.errors import LlmError
 from retrieval.models import Filters, Passage, SearchResult
 from retrieval.query import clean_question
 
@@ -66,6 +67,8 @@ def corpus_info(chunks: Sequence[Chunk]) -> CorpusInfo:
             years.setdefault(province, set()).update(chunk.doc.years)
             said = mentioned.setdefault(province, set())
             said.update(chunk.doc.years, chunk.period_years, years_in(chunk.text), *map(years_in, chunk.heading_path))
+            if chunk.period_kind == "congress" and chunk.period_years:
+                said.update(term_before(chunk.period_years))  # what a congress reports it reached
     return CorpusInfo(
         stats=stats,
         available={p: tuple(sorted(ys)) for p, ys in years.items()},

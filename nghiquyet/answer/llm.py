@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 import prompts
+from core.config import Settings
+from core.errors import LlmError
 from core.vietnamese import fold_diacritics
 from nghiquyet.answer.grounding import check_grounding, evidence_text
 from nghiquyet.answer.models import Citation
 from nghiquyet.answer.numbers import find_figures, number_tokens
-from core.config import Settings
-from core.errors import LlmError
 from retrieval.models import Passage
 
 if TYPE_CHECKING:

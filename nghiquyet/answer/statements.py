@@ -9,31 +9,24 @@ first — the section heading, the table column — and only then from the wordi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Literal
 
-from core.genre import (
-    INLINE_TARGET_RE,
-    RESULT_COLUMN_RE,
-    RESULT_HEADING_RE,
-    RESULT_WORDS_RE,
-    TARGET_COLUMN_RE,
-    TARGET_HEADING_RE,
-    TARGET_WORDS_RE,
-    YEAR_RE,
-    YEAR_SPAN_RE,
-    term_before,
-)
-from core.genre import years_in as genre_years_in
+from core.genre import RESULT_COLUMN_RE, TARGET_COLUMN_RE, YEAR_RE, term_before
+from core.vietnamese import index_key
 from ingest.models import Chunk
-from core.vietnamese import index_key, key_regex
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
+from nghiquyet.answer.stance import (
+    Role,
+    achieved_at_congress,
+    period_label,
+    statement_role,
+    statement_years,
+    text_years_of,
+    years_in_key,
+)
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
-
-Role = Literal["target", "result", "mixed", "unknown"]
 
 # A sentence ends at . ! ? … followed by space and something that starts a sentence, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'(\[*]?[A-ZĐÀ-Ỹ0-9\-–•+])|\n+")
@@ -93,125 +86,7 @@ class Statement:
         return self.passage.chunk.doc.province
 
 
-# --- years and stance -----------------------------------------------------------------------------
-
-def years_in(text: str, *, drop_bases: bool = False) -> set[int]:
-    """Years written in `text`; a span ("2020 - 2025") names every year in it."""
-    return set(_years_in(text, drop_bases=drop_bases))
-
-
-def _years_in(text: str, *, drop_bases: bool = False) -> frozenset[int]:
-    return _text_years(text, drop_bases)
-
-
-@lru_cache(maxsize=50_000)
-def _text_years(text: str, drop_bases: bool) -> frozenset[int]:
-    return _years_in_key(index_key(text), drop_bases)
-
-
-def _years_in_key(key: str, drop_bases: bool = False) -> frozenset[int]:
-    """Years in an `index_key`ed text (the genre's rule: spans name every year, bases dropped on request)."""
-    return genre_years_in(key, drop_bases)
-
-
-def _period_label(heading_path: Sequence[str]) -> str:
-    for heading in reversed(heading_path):
-        m = re.search(r"(nhiệm kỳ|giai đoạn)\s+((?:19|20)\d\d\s*[-–—]\s*(?:19|20)\d\d)", heading, re.IGNORECASE)
-        if m:
-            return f"{m.group(1).lower()} {m.group(2)}"
-    return ""
-
-
-@lru_cache(maxsize=20_000)
-def heading_years(heading_path: tuple[str, ...]) -> frozenset[int]:
-    """Years of the deepest heading that names any (a section about 2021 is about 2021)."""
-    for heading in reversed(heading_path):
-        years = _years_in(heading)
-        if years:
-            return frozenset(years)
-    return frozenset()
-
-
-@lru_cache(maxsize=20_000)
-def heading_role(heading_path: tuple[str, ...]) -> Role:
-    """The stance of the outermost heading that has a clear one (parts of a plan vs. a report)."""
-    for heading in heading_path:
-        key = index_key(heading)
-        if len(_years_in(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
-            continue  # a title-like heading about two years ("kết quả 2020, chỉ tiêu 2021") decides nothing
-        r = RESULT_HEADING_RE.search(key)
-        t = TARGET_HEADING_RE.search(key)
-        if r and t:
-            return "result" if r.start() < t.start() else "target"
-        if r:
-            return "result"
-        if t:
-            return "target"
-    return "unknown"
-
-
-def _doc_role(chunk: Chunk, years: frozenset[int]) -> Role:
-    plan, report = set(chunk.doc.plan_years), set(chunk.doc.report_years)
-    if years and plan and not report:
-        return "target" if years & plan else "unknown"
-    if years and report and not plan:
-        return "result" if years & report else "unknown"
-    if years and years <= plan and not years & report:
-        return "target"
-    if years and years <= report and not years & plan:
-        return "result"
-    return "unknown"
-
-
-def statement_role(chunk: Chunk, text: str, years: frozenset[int], *, key: str | None = None) -> Role:
-    key = index_key(text) if key is None else key
-    inline_target = bool(INLINE_TARGET_RE.search(key))
-    role = heading_role(tuple(chunk.heading_path))
-    if role == "unknown":
-        role = _doc_role(chunk, years)
-    if role == "unknown":
-        result_cue = bool(RESULT_WORDS_RE.search(key))
-        target_cue = bool(TARGET_WORDS_RE.search(key))
-        if result_cue and not target_cue:
-            role = "result"
-        elif target_cue and not result_cue:
-            role = "target"
-    if role == "result" and inline_target:
-        return "mixed"
-    return role
-
-
-def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozenset[int] | None = None) -> frozenset[int]:
-    """The year(s) a statement is about: its section's, narrowed by the sentence; else the document's.
-
-    A clause without a year of its own takes its sentence's ("Năm 2020, A; B": B is about 2020 too).
-    """
-    if own is None:
-        own = frozenset(_years_in(text, drop_bases=True) or (_years_in(sentence, drop_bases=True) if sentence else set()))
-    section = heading_years(tuple(chunk.heading_path))
-    if section:
-        return frozenset(own & section) or section
-    if own:
-        return frozenset(own)
-    if chunk.period_years:
-        return frozenset(chunk.period_years)
-    title_years = _years_in(chunk.doc.title or "")
-    if title_years:
-        return frozenset(title_years)
-    return frozenset(chunk.doc.years)
-
-
 # --- sentences and clauses ------------------------------------------------------------------------
-
-_ACHIEVED = key_regex(r"\b(?:đạt|tăng|giảm|vượt|gấp)\b")
-
-
-def _achieved_at_congress(chunk: Chunk, own: frozenset[int], role: Role, key: str) -> bool:
-    """A figure a congress reports as reached, with no year or target word of its own."""
-    if own or chunk.period_kind != "congress" or not chunk.period_years or heading_years(tuple(chunk.heading_path)):
-        return False
-    return role in ("unknown", "result") and bool(_ACHIEVED.search(key)) and not TARGET_WORDS_RE.search(key)
-
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans = []
@@ -463,7 +338,7 @@ def _table_statements(passage: Passage, rank: int) -> list[Statement]:
                 text=value_with_unit(value, _plain(unit)),
                 spans=((la, lb), (cell.start, cell.end)) if lb > la else ((cell.start, cell.end),),
                 role=_column_role(cell.header),
-                years=frozenset(_years_in(cell.header)),
+                years=frozenset(text_years_of(cell.header)),
                 period="",
                 keyed=keyed,
                 context=KeyedText.of(heading, cell.header, chunk.context),
@@ -472,7 +347,7 @@ def _table_statements(passage: Passage, rank: int) -> list[Statement]:
                 row_key=row_key,
                 label=label,
                 parent=parent,
-                stated_years=frozenset(_years_in(cell.header)),
+                stated_years=frozenset(text_years_of(cell.header)),
             )
         )
     return out
@@ -507,7 +382,7 @@ def _text_statements(passage: Passage) -> list[Statement]:
         return whole_key[a:b] if aligned else index_key(text[a:b])
 
     context = KeyedText.of(heading, chunk.context)
-    period = _period_label(tuple(chunk.heading_path))
+    period = period_label(tuple(chunk.heading_path))
     lead_text = chunk.context.strip()
     spans = _sentence_spans(text)
     out: list[Statement] = []
@@ -531,17 +406,17 @@ def _text_statements(passage: Passage) -> list[Statement]:
         # the clauses after it are usually its list ("Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%").
         long = b - a > LONG_SENTENCE_CHARS
         candidates = [(a, b), *(w for w in _windows(parts) if w != (a, b) and (long or w[0] != a))]
-        sentence_years = _years_in_key(key_of(a, b), True)
+        sentence_years = years_in_key(key_of(a, b), True)
         for ca, cb in candidates:
             ca = _strip_bullet(text, ca, cb)
             piece = text[ca:cb]
             piece_key = key_of(ca, cb)
             if _INSTRUCTION.search(piece_key):
                 continue  # text that addresses the reader or a model is not evidence of anything
-            own = _years_in_key(piece_key, True) or sentence_years
+            own = years_in_key(piece_key, True) or sentence_years
             years = statement_years(chunk, piece, own=own)
             role = statement_role(chunk, piece, years, key=piece_key)
-            if _achieved_at_congress(chunk, own, role, piece_key):
+            if achieved_at_congress(chunk, own, role, piece_key):
                 # "GRDP bình quân đầu người đạt 76,3 triệu đồng" told at the 2020–2025 congress: 2015–2020's.
                 years, role = term_before(chunk.period_years), "result"
             out.append(

@@ -15,7 +15,16 @@ from rich.text import Text
 from nghiquyet.answer.answerer import prepare_question
 from nghiquyet.answer.models import Answer, Citation
 from nghiquyet.answer.numbers import figure_spans
-from nghiquyet.cli.common import canonical_provinces, console, err_console, friendly_errors, make_settings, store_option
+from nghiquyet.cli.common import (
+    canonical_provinces,
+    check_text,
+    console,
+    err_console,
+    friendly_errors,
+    has_bad_bytes,
+    make_settings,
+    store_option,
+)
 from nghiquyet.engine import Engine
 from core.errors import NghiquyetError
 from retrieval.models import Filters
@@ -80,33 +89,87 @@ def _as_json(answer: Answer) -> dict[str, Any]:
 
 # --- batch ----------------------------------------------------------------------------------------------
 
+_JSON_ERRORS_VI = {
+    "Expecting value": "thiếu giá trị",
+    "Expecting property name enclosed in double quotes": "tên trường phải đặt trong dấu nháy kép",
+    "Expecting ',' delimiter": "thiếu dấu phẩy",
+    "Expecting ':' delimiter": "thiếu dấu hai chấm",
+    "Unterminated string starting at": "chuỗi chưa đóng nháy",
+    "Extra data": "thừa dữ liệu sau đối tượng",
+    "Invalid control character at": "có ký tự điều khiển trong chuỗi",
+    "Invalid \\escape": "có chuỗi thoát (\\) sai",
+}
+_LINE_FIX = 'Sửa dòng này thành {"id": ..., "question": "..."} (UTF-8) rồi chạy lại.'
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """One batch line as an object, or what is wrong with it (Vietnamese, with the fix)."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"có byte không phải UTF-8 (byte 0x{raw[exc.start]:02x} ở vị trí {exc.start + 1}). Lưu tệp ở dạng UTF-8."
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        why = next((vi for en, vi in _JSON_ERRORS_VI.items() if exc.msg.startswith(en)), "sai cú pháp")
+        return None, f"không phải JSON hợp lệ ({why}, cột {exc.colno}). {_LINE_FIX}"
+    if not isinstance(item, dict):
+        return None, f"mỗi dòng phải là một đối tượng JSON. {_LINE_FIX}"
+    if "id" not in item or not isinstance(item.get("question"), str):
+        return None, f'thiếu "id" hoặc "question" (chuỗi). {_LINE_FIX}'
+    if any(has_bad_bytes(s) for s in _strings(item)):
+        return None, "có ký tự không hợp lệ (nửa cặp thay thế UTF-16, ví dụ \\ud800). Gõ lại câu hỏi bằng Unicode."
+    return item, None
+
+
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
-    """(line number, the object or None, what is wrong with the line or None) for each non-blank line."""
-    with path.open(encoding="utf-8-sig") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield number, None, f"không phải JSON hợp lệ ({exc.msg})"
-                continue
-            if not isinstance(item, dict):
-                yield number, None, "mỗi dòng phải là một đối tượng JSON"
-            elif "id" not in item or not isinstance(item.get("question"), str):
-                yield number, None, 'thiếu "id" hoặc "question" (chuỗi)'
-            else:
-                yield number, item, None
+    """(line number, the object or None, what is wrong with the line or None) for each non-blank line.
+
+    Lines are decoded one by one: a byte that is not UTF-8 spoils its own line, not the file.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise NghiquyetError(f"Không đọc được tệp {path}: {exc.strerror or exc}.", "Kiểm tra đường dẫn và quyền đọc.") from exc
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        item, problem = _parse_line(raw.rstrip(b"\r"))
+        yield number, item, problem
 
 
 def _line_filters(item: dict[str, Any], base: Filters) -> Filters:
+    """The line's own filters; a bad value is a Vietnamese `ValueError` naming the field and the fix."""
+
     def listed(key: str) -> list[Any]:
         value = item.get(key)
         return [] if value in (None, "") else value if isinstance(value, list) else [value]
 
-    provinces = canonical_provinces([str(p) for p in listed("province")]) or base.provinces
-    years = tuple(int(y) for y in listed("year")) or base.years
-    return Filters(provinces=provinces, years=years, sources=base.sources)
+    try:
+        provinces = canonical_provinces([str(p) for p in listed("province")]) or base.provinces
+    except click.BadParameter as exc:
+        raise ValueError(f'"province": {exc.message} Dùng tên tỉnh có dấu, ví dụ "Trà Vinh".') from exc
+    years: list[int] = []
+    for value in listed("year"):
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isdigit() or not 1945 <= int(text) <= 2100:
+            raise ValueError(f'"year": {json.dumps(value, ensure_ascii=False)} không phải năm hợp lệ. Ghi năm bằng số, ví dụ "year": 2021.')
+        years.append(int(text))
+    return Filters(provinces=provinces, years=tuple(years) or base.years, sources=base.sources)
 
 
 def _run_batch(engine: Engine, path: Path, out: IO[str], filters: Filters, use_llm: bool | None) -> tuple[int, int]:
@@ -127,9 +190,9 @@ def _run_batch(engine: Engine, path: Path, out: IO[str], filters: Filters, use_l
                 answer = engine.ask(item["question"], filters=_line_filters(item, filters), use_llm=use_llm)
                 record = {"id": item["id"], **_as_json(answer)}
                 answered += 1
-            except (NghiquyetError, click.BadParameter, ValueError) as exc:
+            except (NghiquyetError, ValueError) as exc:
                 message = exc.user_message() if isinstance(exc, NghiquyetError) else str(exc)
-                err_console.print(Text(f"Dòng {number} (id={item['id']}): {message}", style="yellow"))
+                err_console.print(Text(f"Dòng {number} (id={item['id']}): {message} — bỏ qua.", style="yellow"))
                 record = {"id": item["id"], "question": item["question"], "error": message}
                 failed += 1
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -168,6 +231,8 @@ def ask_command(
     """Trả lời câu hỏi kèm trích dẫn nguồn (ví dụ: "Chỉ tiêu tăng trưởng GRDP năm 2021 của Trà Vinh?")."""
     if (question is None) == (batch is None):
         raise click.UsageError('Hãy nêu đúng một trong hai: một câu hỏi, hoặc --batch tệp.jsonl.')
+    for value, what in ((question or "", "Câu hỏi"), *((v, "Tên tỉnh") for v in provinces), *((v, "Tên tệp") for v in sources)):
+        check_text(value, what)
     settings = make_settings(store_dir)
     filters = Filters(provinces=canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
     if question is not None:
@@ -182,6 +247,8 @@ def ask_command(
             answered, failed = _run_batch(engine, batch, sys.stdout, filters, use_llm)
         summary = f"Đã trả lời {answered} câu hỏi" + (f", {failed} dòng lỗi (xem ở trên)" if failed else "") + "."
         err_console.print(Text(summary + (f" Kết quả: {out_path}" if out_path else "")))
+        if failed:
+            raise SystemExit(1)  # every good line is answered; the exit code still says not all were
         return
     answer = engine.ask(question or "", filters=filters, use_llm=use_llm)
     if as_json:

@@ -62,6 +62,24 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def has_bad_bytes(text: str) -> bool:
+    """Whether `text` holds bytes that were not UTF-8: Python keeps them as lone surrogates (argv,
+    a JSON "\\ud800" escape), which nothing downstream can encode."""
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def check_text(text: str, what: str) -> str:
+    """`text` unchanged, or a Vietnamese refusal naming `what` when it holds bytes that are not UTF-8."""
+    if has_bad_bytes(text):
+        shown = text.encode("utf-8", "replace").decode("utf-8")
+        raise NghiquyetError(
+            f"{what} có byte không phải UTF-8 («{shown}»).",
+            "Gõ lại bằng bàn phím tiếng Việt Unicode, hoặc đặt bảng mã của cửa sổ lệnh là UTF-8 "
+            "(ví dụ `export LANG=C.UTF-8`).",
+        )
+    return text
+
+
 def canonical_provinces(values: Sequence[str]) -> tuple[str, ...]:
     """Province names as the index writes them ("tra vinh" → "Trà Vinh"); unknown names are refused."""
     from ingest.provinces import canonical_province

@@ -33,6 +33,7 @@ def _as_dict(doc: "StoredDocument") -> dict[str, object]:
         "signer": m.signer,
         "content_hash": m.content_hash,
         "chunks": doc.chunk_count,
+        "file": doc.origin,
     }
 
 
@@ -71,13 +72,15 @@ def documents_command(as_json: bool, store_dir: Path | None) -> None:
 @store_option
 @friendly_errors
 def delete_command(source: str, store_dir: Path | None) -> None:
-    """Xoá một tài liệu (theo tên tệp như khi nạp) khỏi chỉ mục."""
+    """Xoá một tài liệu (theo tên như cột «Tệp» của `nghiquyet documents`) khỏi chỉ mục."""
     engine = Engine(make_settings(store_dir))
-    known = {d.meta.source for d in engine.documents()}
-    # A path works too: documents are identified by their file name.
-    name = source if source in known else Path(source).name
-    if name not in known:
-        listed = ", ".join(sorted(known)) or "(kho trống)"
+    from nghiquyet.indexing import find_source
+
+    # NFC or NFD, the stored name or the path it was ingested from: the same document
+    name = find_source(source, engine.store)
+    if name is None:
+        known = sorted(d.meta.source for d in engine.documents())
+        listed = ", ".join(known) or "(kho trống)"
         raise NghiquyetError(f"Không có tài liệu «{source}» trong kho.", f"Các tài liệu hiện có: {listed}.")
     removed = engine.delete_document(name)
     console.print(Text(f"Đã xoá {name} ({removed} đoạn)."))

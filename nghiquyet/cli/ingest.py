@@ -6,7 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -84,6 +92,22 @@ def _print_report(report: "IngestReport") -> None:
     console.print(Text(f"{'; '.join(details)} — {report.elapsed_s:.1f} giây.", style="dim"))
 
 
+def progress_bar(out: Console) -> Progress:
+    """Files done, time spent and time left; drawn only on a terminal."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("còn"),
+        # Estimated from the rate over the last half minute: the passages of a long document move it.
+        TimeRemainingColumn(),
+        console=out,
+        transient=True,
+        disable=not out.is_terminal,
+    )
+
+
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Xoá chỉ mục hiện có và nạp lại từ đầu.")
@@ -106,15 +130,7 @@ def ingest_command(paths: tuple[Path, ...], rebuild: bool, store_dir: Path | Non
             err_console.print(Text("Chỉ mục cũ bị hỏng: xoá và dựng lại từ đầu.", style="yellow"))
             discard_damaged_store(settings)
 
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as bar:
+    with progress_bar(err_console) as bar:
         task = bar.add_task("Chuẩn bị…", total=None)
 
         def show(p: "IngestProgress") -> None:

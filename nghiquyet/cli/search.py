@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.text import Text
 
-from nghiquyet.cli.common import canonical_provinces, console, friendly_errors, make_settings, store_option
+from nghiquyet.cli.common import canonical_provinces, check_text, console, friendly_errors, make_settings, store_option
 from nghiquyet.engine import Engine
 from retrieval.models import Filters, SearchResult
 
@@ -74,6 +74,8 @@ def search_command(
     store_dir: Path | None,
 ) -> None:
     """Tìm các đoạn văn liên quan nhất tới câu hỏi (tìm kiếm lai từ khóa + ngữ nghĩa)."""
+    for value, what in ((question, "Câu hỏi"), *((v, "Tên tỉnh") for v in provinces), *((v, "Tên tệp") for v in sources)):
+        check_text(value, what)
     settings = make_settings(store_dir)
     filters = Filters(provinces=canonical_provinces(provinces), years=tuple(years), sources=tuple(sources))
     result = Engine(settings).search(question, k=k, filters=filters)

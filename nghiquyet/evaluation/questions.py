@@ -161,6 +161,8 @@ def parse_questions(text: str, *, path: Path | None = None) -> QuestionSet:
         base = path.parent if path else Path(".")
         source = base / str(data["questions_from"])
         documents = tuple(base / str(d) for d in _string_list(data.get("documents") or [], "documents", allow_scalar=True))
+        from nghiquyet.evaluation.external import read_jsonl_questions  # late: external.py builds on this module
+
         questions_from = read_jsonl_questions(source)
         return QuestionSet(
             version=version, questions=questions_from, thresholds=thresholds, path=path, documents=documents,
@@ -180,45 +182,6 @@ def parse_questions(text: str, *, path: Path | None = None) -> QuestionSet:
         seen[question.id] = number
         questions.append(question)
     return QuestionSet(version=version, questions=tuple(questions), thresholds=thresholds, path=path)
-
-
-# The genre development set's kinds, in this project's names.
-_JSONL_KINDS = {"abbrev": "abbreviation"}
-
-
-def read_jsonl_questions(path: Path) -> tuple[Question, ...]:
-    """Questions in the JSONL format of an external set: id, question, kind, must_contain, doc, evidence
-    (several documents of a comparison joined by ";")."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise QuestionFileError(f"Không tìm thấy tệp câu hỏi {path}.", "Kiểm tra đường dẫn questions_from.") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuestionFileError(f"Không đọc được tệp câu hỏi {path}: {exc}.") from exc
-    out: list[Question] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            kind = _JSONL_KINDS.get(row["kind"], row["kind"])
-            if kind not in KINDS:
-                raise QuestionFileError(f"{path}: dòng {number}: loại câu hỏi '{row['kind']}' chưa biết.")
-            out.append(
-                Question(
-                    id=str(row["id"]),
-                    question=str(row["question"]),
-                    kind=kind,
-                    expected=tuple(str(m) for m in row.get("must_contain") or ()),
-                    sources=tuple(d.strip() for d in str(row.get("doc") or "").split(";") if d.strip()),
-                    evidence=tuple(str(e) for e in row.get("evidence") or ()),
-                )
-            )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise QuestionFileError(f"{path}: dòng {number} không đúng định dạng ({exc}).") from exc
-    if not out:
-        raise QuestionFileError(f"{path}: không có câu hỏi nào.")
-    return tuple(out)
 
 
 def _parse_thresholds(raw: object, where: str) -> dict[str, float]:

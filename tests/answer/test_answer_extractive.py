@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from nghiquyet.answer.answerer import CorpusInfo
-from nghiquyet.answer.extractive import NOT_FOUND, Draft, compose
+from nghiquyet.answer.draft import NOT_FOUND, Draft
+from nghiquyet.answer.extractive import compose
 from nghiquyet.answer.grounding import check_grounding
 from retrieval.models import Passage
 from retrieval.query import analyze_query

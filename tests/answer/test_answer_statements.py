@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nghiquyet.answer.statements import heading_role, passage_statements, statement_years
+from nghiquyet.answer.stance import heading_role, statement_years
+from nghiquyet.answer.statements import passage_statements
 from tests.answer.corpus_passages import TV_A, TV_B, find, passages
 
 

@@ -66,7 +66,7 @@ def test_bad_file_is_reported_and_the_exit_code_says_so(docs: Path) -> None:
     (docs / "hong.pdf").write_bytes(b"%PDF-1.4\n" + os.urandom(500))
     result = run("ingest", str(docs))
     assert result.exit_code == 1
-    assert "5 tài liệu đã nạp" in result.output and "1 bỏ qua: hong.pdf (" in result.output
+    assert "5 tài liệu đã nạp" in result.output and "1 bỏ qua:\n- hong.pdf: " in result.output
     assert "Traceback" not in result.output
 
 
@@ -141,6 +141,29 @@ def test_unreachable_server_is_reported(docs: Path, monkeypatch: pytest.MonkeyPa
         assert result.exit_code == 1, command
         assert f"Không kết nối được kho vector tại 127.0.0.1:{port}" in result.output
         assert "Traceback" not in result.output
+
+
+def test_progress_bar_shows_the_time_left() -> None:
+    import io
+    import re
+    import time
+
+    from rich.console import Console
+
+    from nghiquyet.cli.ingest import progress_bar
+
+    out = Console(file=io.StringIO(), force_terminal=True, width=160)
+    bar = progress_bar(out)
+    task = bar.add_task("lang-son.txt — nhúng 10/40 đoạn", total=4)
+    bar.update(task, completed=1)
+    time.sleep(0.05)
+    bar.update(task, completed=2)  # two samples: a rate, hence an estimate
+    out.print(bar.get_renderable())
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", out.file.getvalue())  # type: ignore[attr-defined]
+    assert "2/4" in shown
+    assert re.search(r"\d:\d\d:\d\d còn \d:\d\d:\d\d", shown), shown
+    assert not Console(file=io.StringIO()).is_terminal  # piped output: no bar at all
+    assert progress_bar(Console(file=io.StringIO())).disable
 
 
 @pytest.mark.slow

@@ -52,7 +52,7 @@ def test_tra_vinh_2021_grdp_target_is_its_own_chunk_under_the_2021_targets() -> 
         "I. CÁC CHỈ TIÊU CHỦ YẾU",
         "2. Chỉ tiêu kinh tế",
     )
-    # What gets embedded names the province and the 2021 section, so the target is findable as 2021's.
+    # What gets indexed names the province and the 2021 section, so the target is findable as 2021's.
     assert target.index_text.startswith("Trà Vinh · ")
     assert "NĂM 2021" in target.index_text
     # The 2020 result that quotes the same target sits under the 2020 results.
@@ -341,3 +341,25 @@ def test_parse_document_reports_elements_in_reading_order() -> None:
     assert [e.kind for e in elements] == ["paragraph", "list_item", "list_item"]
     assert [e.heading_path for e in elements] == [("A. MỘT",), ("B. HAI",), ("B. HAI",)]
     assert [e.start for e in elements] == sorted(e.start for e in elements)
+
+
+def test_embedded_text_variants_keep_the_passage_and_drop_parts_of_the_header() -> None:
+    chunks = prepared(TRA_VINH).chunks
+    target = _by_text(chunks, "Tốc độ tăng trưởng GRDP từ 11% trở lên so với năm 2020")
+    title = target.doc.title
+    assert title and title in target.header
+    assert target.embed_text("full") == target.index_text
+    assert target.embed_text("short") == f"Trà Vinh · 2. Chỉ tiêu kinh tế\n{target.text}"
+    assert target.embed_text("none") == target.text
+    # "key": the province and the years of the section, and the document's own text for a blended vector.
+    assert target.embed_text("key") == f"Trà Vinh · 2021\n{target.text}"
+    assert target.doc_embed_text("key") == f"Trà Vinh · {title}"
+    assert all(target.doc_embed_text(v) is None for v in ("full", "short", "none"))
+    result = _by_text(chunks, "Tốc độ tăng trưởng GRDP đạt 3,32%")
+    assert result.embed_text("key").startswith("Trà Vinh · 2020\n")  # years from the nearest heading naming any
+    # Every variant is shorter than the full one, and the lexical text keeps the whole header whatever is embedded.
+    assert all(len(target.embed_text(v)) < len(target.index_text) for v in ("short", "key", "none"))
+    assert target.index_text.startswith(target.header)
+    # A table row keeps its column context in the vector.
+    specialty = _by_text(prepared(SOC_TRANG).chunks, "Tỷ lệ lúa đặc sản chiếm")
+    assert specialty.embed_text("none") == f"{specialty.text}\n{specialty.context}"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.metadata import detect_metadata, detect_title, years_with_cues
+from ingest.metadata import (
+    detect_genre_type,
+    detect_headline,
+    detect_metadata,
+    detect_published,
+    detect_title,
+    years_with_cues,
+)
 from prepared_corpus import HAU_GIANG, KIEN_GIANG, LANG_SON, SOC_TRANG, TRA_VINH, prepared
 
 EXPECTED = {
@@ -171,3 +178,55 @@ def test_an_hdnd_resolution_is_known_by_its_form() -> None:
     )
     meta = detect_metadata(text, "bn.txt", "h")
     assert meta.title == "NGHỊ QUYẾT VỀ MỤC TIÊU, NHIỆM VỤ NĂM 2020" and meta.doc_type == "nghị quyết"
+
+
+def test_a_headline_is_the_first_short_line_after_the_sites_date_lines() -> None:
+    lines = ["Thứ Năm, 15/10/2020, 09:30", "Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII thành công tốt đẹp", "",
+             "Sáng 15/10, Đại hội bế mạc."]
+    assert detect_headline(lines) == "Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII thành công tốt đẹp"
+    assert detect_headline(["Trọng Bảo - 15:22, 15/10/2020", "Tỉnh ủy Hà Giang tổng kết công tác năm 2020", "Nội dung."]) == (
+        "Tỉnh ủy Hà Giang tổng kết công tác năm 2020"
+    )
+    # The site's date stamp is cut off the line it opens.
+    assert detect_headline(["date 2021-06 Hà Nam: tăng trưởng 6 tháng đầu năm đạt 7,5%", "Nội dung."]) == (
+        "Hà Nam: tăng trưởng 6 tháng đầu năm đạt 7,5%"
+    )
+
+
+def test_without_a_headline_the_lead_names_the_article_cut_at_a_word() -> None:
+    lead = (
+        "Sáng 15/10, tại Trung tâm Hội nghị tỉnh, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII, nhiệm kỳ "
+        "2020 - 2025 đã long trọng bế mạc sau ba ngày làm việc khẩn trương, nghiêm túc và đạt kết quả tốt đẹp. Tiếp theo"
+    )
+    assert detect_headline([lead, "", "Đoạn hai."]) == (
+        "Sáng 15/10, tại Trung tâm Hội nghị tỉnh, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII, nhiệm kỳ "
+        "2020 - 2025 đã long trọng bế mạc sau ba ngày làm việc …"
+    )
+    # A text of one paragraph has no headline: its first sentence is its content, not its name.
+    assert detect_headline(["Sáng 15/10, Đại hội bế mạc sau ba ngày làm việc. Đại hội đã bầu Ban Chấp hành."]) is None
+
+
+def test_the_published_date_is_the_sites_stamp_at_the_top_of_the_page() -> None:
+    assert detect_published(["Tin tức", "date 2020-10-15 Đại hội Đảng bộ tỉnh", "…"]) == "2020-10-15"
+    assert detect_published(["Date 2021-06 Sáng 24/6, …"]) == "2021-06"
+    assert detect_published(["Tin tức", "Thời sự", "Kinh tế", "date 2020-10-15"]) is None  # not at the top
+    assert detect_published(["Ngày 15/10/2020, Đại hội khai mạc."]) is None  # a date in the text is no stamp
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Sáng 15/10, Đại hội đại biểu Đảng bộ tỉnh Hà Giang lần thứ XVII khai mạc. Đại hội đại biểu đã thảo luận.",
+         "tin đại hội đảng bộ"),
+        ("Chiều 10/12, kỳ họp thứ 15 HĐND tỉnh khóa XVIII bế mạc. Hội đồng nhân dân tỉnh thông qua 20 nghị quyết.",
+         "tin kỳ họp hđnd"),
+        ("Ban Thường vụ Tỉnh ủy họp phiên thường kỳ tháng 6. Ban Thường vụ Tỉnh uỷ thống nhất chủ trương.", "tin họp tỉnh ủy"),
+        ("Kết quả thực hiện nhiệm vụ năm 2020: tăng trưởng đạt 6%.", "tin kết quả"),
+        # The form of a resolution outweighs the congress it quotes.
+        ("Căn cứ Luật Tổ chức chính quyền địa phương;\nCăn cứ Nghị quyết Đại hội đại biểu Đảng bộ tỉnh;\n"
+         "QUYẾT NGHỊ:\nĐiều 1. Thông qua kế hoạch.", "nghị quyết"),
+        ("Tăng trưởng đạt 6%.", None),
+    ],
+)
+def test_the_kind_of_an_article_is_what_it_reports_on(text: str, kind: str | None) -> None:
+    assert detect_genre_type(text) == kind

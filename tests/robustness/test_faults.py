@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from nghiquyet.cli import main as cli_main
 from core.config import Settings
 from nghiquyet.engine import Engine
-from nghiquyet.indexing import ingest_paths
+from nghiquyet.indexing import embed_chunks, ingest_paths
 from tests.conftest import CORPUS, HashEmbedder
 from tests.robustness.conftest import HASH_CLI, assert_refused, cli_env, output, run
 from tests.robustness.hash_cli import GATE_ENV, load_hash_embedder
@@ -146,9 +146,9 @@ def test_kill_9_during_cli_ingest_then_ingest_again_equals_a_clean_ingest(docs: 
     assert reader._chunks.count() == clean._chunks.count() == reader.count()  # no leftovers either
     # and vector search finds every chunk of the corpus documents written around the kill. (Not checked
     # for the appendix: its 7,000 near-identical rows are where Chroma's HNSW search is approximate.)
-    embedder = HashEmbedder()
+    embedder, context = HashEmbedder(), Settings().embed_context
     for chunk in (c for c in reader.all_chunks() if c.source != APPENDIX):
-        [(found, score)] = reader.query(embedder.embed_passages([chunk.index_text])[0], k=1,
+        [(found, score)] = reader.query(embed_chunks(embedder, [chunk], context)[0], k=1,
                                         where={"source": chunk.source})
         assert found == chunk and score == pytest.approx(1.0, abs=1e-4)
 
@@ -303,10 +303,20 @@ def _delete_database(store: Path) -> None:
     (store / "chroma" / "chroma.sqlite3").unlink()
 
 
+def _empty_database(store: Path) -> None:
+    os.truncate(store / "chroma" / "chroma.sqlite3", 0)  # Chroma would take it for a new, empty store
+
+
+def _header_only(store: Path) -> None:
+    os.truncate(store / "chroma" / "chroma.sqlite3", 60)
+
+
 DAMAGES: dict[str, Callable[[Path], None]] = {
     "garbage-in-sqlite": _overwrite_half,
     "truncated-sqlite": _truncate,
     "deleted-sqlite": _delete_database,
+    "zero-byte-sqlite": _empty_database,
+    "header-only-sqlite": _header_only,
 }
 
 

@@ -17,7 +17,9 @@ from core.config import ConfigError, Settings
 from core.errors import StoreDamaged, StoreError, StoreUnavailable
 from tests.conftest import REPO, HashEmbedder
 from tests.vectorstore.builders import add, make_document, paragraphs
-from vectorstore.store import REBUILD_HINT, ChunkStore, build_where, discard_local_store, open_store
+from vectorstore.client import REBUILD_HINT, discard_local_store
+from vectorstore.records import build_where
+from vectorstore.store import ChunkStore, open_store
 
 TRA_VINH = "tra-vinh-tuyen-truyen-2020-2021.txt"
 SOC_TRANG = "soc-trang-nq-nhiem-vu-2020.txt"
@@ -38,10 +40,6 @@ def test_chunks_round_trip_exactly(store: ChunkStore, fake_embedder: HashEmbedde
     assert store.count() == 25
     [doc] = store.documents()
     assert doc.meta == meta and doc.chunk_count == 25
-    assert store.document_hash("tra-vinh.txt") == meta.content_hash
-    assert store.document_hash("khong-co.txt") is None
-    wanted = [chunks[7].id, "no-such-id", chunks[2].id]
-    assert store.get_chunks(wanted) == [chunks[7], chunks[2]]
 
 
 def test_query_returns_similarity_higher_is_better(store: ChunkStore, fake_embedder: HashEmbedder) -> None:
@@ -148,12 +146,12 @@ def test_crash_before_commit_leaves_nothing_visible(
     assert (store.all_chunks(), store.count(), store.fingerprint(), store.documents()) == state
     hits = store.query(fake_embedder.embed_passages([chunks[0].index_text])[0], k=3)
     assert {c.source for c, _ in hits} == {"soc-trang.txt"}
-    assert store.get_chunks([chunks[0].id]) == []
-    assert any("gián đoạn" in p for p in store.health())
+    # leftovers are a notice (the next ingest removes them), not damage that calls for a rebuild
+    assert store.health() == [] and store.leftover_records() == 30
 
     assert store.collect_garbage() == 30
     assert len(raw_records(store)) == 6
-    assert store.health() == []
+    assert store.health() == [] and store.leftover_records() == 0
 
 
 def test_crash_after_commit_shows_only_the_new_version(
