@@ -80,9 +80,12 @@ def _has_intend_dinh(key: str) -> bool:
     return False
 
 
+_COUNTED = re.compile(r"(?:bao nhiêu|bao nhieu|mấy|may|\d+|các|cac|những|nhung)\s+(?:chỉ tiêu|chi tieu|mục tiêu|muc tieu)")
+
+
 def detect_intent(question: str) -> Intent:
     """"target" (chỉ tiêu, kế hoạch, phấn đấu…), "result" (kết quả, đạt được, thực hiện…) or "any"."""
-    key = index_key(question)
+    key = _COUNTED.sub(" ", index_key(question))  # "bao nhiêu chỉ tiêu không đạt": counted, not a target asked
     folded = query_mode(question) != "exact"
     text = fold_diacritics(key) if folded else key
     targets, results = _CUE_PATTERNS[folded]
@@ -97,7 +100,6 @@ def detect_intent(question: str) -> Intent:
     return "any"
 
 
-_COUNTED = re.compile(r"(?:bao nhiêu|bao nhieu|mấy|may|\d+|các|cac|những|nhung)\s+(?:chỉ tiêu|chi tieu|mục tiêu|muc tieu)")
 
 
 def stated_intent(question: str) -> Intent:

@@ -44,7 +44,9 @@ def _when(statement: Statement, asked_years: set[int]) -> str:
     chunk = statement.chunk
     if statement.period:
         return statement.period
-    return chunk.period if chunk.period and statement.years == frozenset(chunk.period_years) else ""
+    if not chunk.period or statement.years != frozenset(chunk.period_years):
+        return ""
+    return f"giai đoạn {chunk.period}" if chunk.period[:1].isdigit() else chunk.period  # a bare "2019-2020"
 
 
 def place_of(statement: Statement) -> str:

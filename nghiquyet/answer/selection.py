@@ -99,6 +99,7 @@ def score_statements(
     in_document = _document_lookup(documents or {})
     required = required_terms(terms, analysis.question)
     basis_asked = asks_legal_basis(analysis.question)
+    counted = counted_pattern(analysis.question) if quantity else None
     # "Năm 2022 … tăng bao nhiêu?" is not answered by "tăng bình quân 9,26%/năm" over a period.
     one_year = len(years) == 1 and not states_period_average(analysis.question)
     out: list[Scored] = []
@@ -149,10 +150,25 @@ def score_statements(
                 + (0.2 * precision(terms, statement.label) if statement.label else 0.0)
                 - _RANK_PENALTY * rank
                 - _length_penalty(statement.text)
+                + (_COUNTED_BONUS if counted is not None and counted.search(index_key(statement.text)) else 0.0)
             )
             out.append(Scored(statement, cover, score, with_lead))
     out.sort(key=lambda s: -s.score)
     return out
+
+
+# "bao nhiêu đại biểu chính thức?": a statement that writes a figure right before those words ("487 đại
+# biểu chính thức") gives the count; one that mentions them beside another figure ("lần thứ 20") does not.
+_COUNTED_BONUS = 0.3
+_COUNT_CUE = re.compile(r"(?:bao nhiêu|bao nhieu|mấy|may)\s+((?:[^\W\d_]+\s*){1,2})")
+
+
+def counted_pattern(question: str) -> re.Pattern[str] | None:
+    m = _COUNT_CUE.search(index_key(question))
+    if not m:
+        return None
+    words = m.group(1).split()
+    return re.compile(r"\d[\d.,]*\s*(?:\(\s*)?" + r"\s+".join(map(re.escape, words)))
 
 
 def _document_lookup(documents: Mapping[str, KeyedText]) -> Callable[[str], Callable[[Term], bool] | None]:

@@ -281,7 +281,7 @@ def question_terms(
         words = [k for k in keys if k is not None]
         terms.extend(_english_terms(words, stats))
     else:
-        terms.extend(_vietnamese_terms(keys, stats))
+        terms.extend(_vietnamese_terms(keys, stats, _counted(keys)))
     for number in sorted(numbers):
         terms.append(Term(number, ((number,),), folded=False, weight=stats.idf(number)))
     return QuestionTerms(terms=tuple(terms), numbers=numbers, english=english)
@@ -309,7 +309,22 @@ def _phrases_by_first() -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str
 _PHRASE_INDEX = _phrases_by_first()
 
 
-def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
+# "bao nhiêu chỉ tiêu", "mấy nhiệm vụ": what is counted is what is asked, though the same words elsewhere
+# only say that a target is meant.
+_COUNT_WORDS = frozenset({"nhiêu", "mấy", "nhieu", "may"})
+_COUNTED_SPAN = 2
+
+
+def _counted(keys: Sequence[str | None]) -> set[int]:
+    """Positions of the (intent) words right after "bao nhiêu" / "mấy"."""
+    out: set[int] = set()
+    for i, key in enumerate(keys):
+        if key in _COUNT_WORDS:
+            out.update(range(i + 1, min(len(keys), i + 1 + _COUNTED_SPAN)))
+    return out
+
+
+def _vietnamese_terms(keys: list[str | None], stats: TermStats, keep: frozenset[int] | set[int] = frozenset()) -> list[Term]:
     terms: list[Term] = []
     i = 0
     n = len(keys)
@@ -331,7 +346,7 @@ def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
                 continue
             i += m
             matched = True
-            if all(w in STOPWORDS or _fold(w) in _FOLDED_STOPWORDS for w in words):
+            if all(w in STOPWORDS or _fold(w) in _FOLDED_STOPWORDS for w in words) and not keep & set(range(i - m, i)):
                 break  # "nghị quyết", "kế hoạch": intent words, whatever they abbreviate
             indicator = phrase in _INDICATORS or any(alt in _INDICATORS for alt in alts if len(alt) > 1)
             terms.append(
@@ -341,7 +356,7 @@ def _vietnamese_terms(keys: list[str | None], stats: TermStats) -> list[Term]:
         if matched:
             continue
         bare = not has_diacritics(key)
-        if key in STOPWORDS or (bare and key in _FOLDED_STOPWORDS):
+        if (key in STOPWORDS or (bare and key in _FOLDED_STOPWORDS)) and (i not in keep or key in _COUNT_WORDS):
             i += 1
             continue
         terms.append(Term(key, ((key,),), folded=bare, weight=_term_weight([key], bare, stats)))
