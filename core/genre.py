@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from core.vietnamese import fold_diacritics, index_key, key_regex
+from core.vietnamese import fold_diacritics, has_diacritics, index_key, key_regex
 
 YEAR = r"(?:19[4-9]\d|20\d\d)"
 # A year is four digits not inside a longer number; a comma or dot after it is punctuation ("Năm 2020, …").
@@ -72,12 +72,17 @@ def _span(a: int, b: int) -> frozenset[int]:
 
 
 def find_periods(text: str) -> list[Period]:
-    """Every period phrase in `text`, in order (dates are skipped: a date is not a period)."""
+    """Every period phrase in `text`, in order (dates are skipped: a date is not a period); a text typed
+    without diacritics ("6 thang dau nam 2021") is read without them."""
     key = index_key(text)
-    dates = [(m.start(), m.end()) for m in DATE_RE.finditer(key)]
+    folded = not has_diacritics(key)
+    if folded:
+        key = fold_diacritics(key)
+    period_re, date_re, base_re = _FOLDED_RES if folded else (_PERIOD_RE, DATE_RE, _BASE_BEFORE)
+    dates = [(m.start(), m.end()) for m in date_re.finditer(key)]
     out = []
-    for m in _PERIOD_RE.finditer(key):
-        if any(a <= m.start() < b for a, b in dates) or _BASE_BEFORE.search(key, 0, m.start()):
+    for m in period_re.finditer(key):
+        if any(a <= m.start() < b for a, b in dates) or base_re.search(key, 0, m.start()):
             continue
         if m.group("part"):
             years, kind = frozenset((int(m.group("pyr")),)), "part"
@@ -96,6 +101,9 @@ def find_periods(text: str) -> list[Period]:
         label = " ".join(text[m.start() : m.end()].split())
         out.append(Period(label=label, years=years, kind=kind, start=m.start(), end=m.end()))  # type: ignore[arg-type]
     return out
+
+
+_FOLDED_RES = tuple(re.compile(fold_diacritics(r.pattern)) for r in (_PERIOD_RE, DATE_RE, _BASE_BEFORE))
 
 
 # A period that opens a passage sets the time of what follows ("Năm 2020, …", "Trong 6 tháng đầu năm 2021, …").
