@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from core.genre import find_periods
 from core.vietnamese import fold_diacritics, has_diacritics, index_key
 from retrieval.abbreviations import ABBREVIATIONS, ENGLISH, SYNONYMS
 
@@ -40,6 +41,7 @@ chỉ tiêu mục tiêu kế hoạch phấn đấu đặt đề dự kiến đ�
 nq
 """.split()
 STOPWORDS: frozenset[str] = frozenset(index_key(w) for w in _STOP + _INTENT)
+_INTENT_KEYS: frozenset[str] = frozenset(index_key(w) for w in _INTENT) | frozenset(fold_diacritics(index_key(w)) for w in _INTENT)
 _FOLDED_STOPWORDS: frozenset[str] = frozenset(fold_diacritics(w) for w in STOPWORDS)
 
 # Units and everyday words people use for what the documents write formally (complements the
@@ -262,16 +264,24 @@ def _remove_names(keys: list[str], names: Iterable[str]) -> list[str | None]:
     return out
 
 
+def _without_parts_of_year(question: str) -> str:
+    """"6 tháng đầu năm 2021", "quý I" say when, like a year does, not what (they rank and filter elsewhere)."""
+    for period in reversed(find_periods(question)):
+        if period.kind == "part":
+            question = question[: period.start] + " " + question[period.end :]
+    return question
+
+
 def question_terms(
     question: str,
     *,
     provinces: Iterable[str] = (),
     stats: TermStats | None = None,
 ) -> QuestionTerms:
-    """The weighted content terms of `question` (provinces, years, stop and intent words removed)."""
+    """The weighted content terms of `question` (provinces, years, periods, stop and intent words removed)."""
     stats = stats or TermStats()
     english = is_english(question)
-    raw = list(syllable_keys(question))
+    raw = list(syllable_keys(_without_parts_of_year(question)))
     keys = _remove_names(raw, provinces)
     numbers = frozenset(
         k for k in keys if k and _is_number(k) and not _YEAR.fullmatch(k)
@@ -316,11 +326,12 @@ _COUNTED_SPAN = 2
 
 
 def _counted(keys: Sequence[str | None]) -> set[int]:
-    """Positions of the (intent) words right after "bao nhiêu" / "mấy"."""
+    """Positions of the intent words ("chỉ tiêu", "nhiệm vụ" …) right after "bao nhiêu" / "mấy"; a unit
+    ("phần trăm", "lần") stays a question word."""
     out: set[int] = set()
     for i, key in enumerate(keys):
         if key in _COUNT_WORDS:
-            out.update(range(i + 1, min(len(keys), i + 1 + _COUNTED_SPAN)))
+            out.update(j for j in range(i + 1, min(len(keys), i + 1 + _COUNTED_SPAN)) if keys[j] in _INTENT_KEYS)
     return out
 
 

@@ -35,9 +35,14 @@ def test_stated_intent_is_weaker_than_the_ranking_intent() -> None:
     # "đạt bao nhiêu" leans to a result for ranking, but targets are written with "đạt" too.
     question = "Tăng trưởng năm 2020 đạt bao nhiêu?"
     assert (detect_intent(question), stated_intent(question)) == ("result", "any")
-    # Indicators counted ("có bao nhiêu chỉ tiêu"), not a target asked for.
-    for question in ("Có bao nhiêu chỉ tiêu không đạt?", "Năm 2020 có mấy chỉ tiêu đạt và vượt kế hoạch?"):
-        assert (detect_intent(question), stated_intent(question)) == ("target", "any"), question
+    # Indicators counted ("có bao nhiêu chỉ tiêu") are no target asked for, for ranking either; "kế hoạch"
+    # after them still leans the ranking to targets.
+    assert (detect_intent("Có bao nhiêu chỉ tiêu không đạt?"), stated_intent("Có bao nhiêu chỉ tiêu không đạt?")) == (
+        "any",
+        "any",
+    )
+    question = "Năm 2020 có mấy chỉ tiêu đạt và vượt kế hoạch?"
+    assert (detect_intent(question), stated_intent(question)) == ("target", "any")
 
 
 def test_a_merged_province_also_searches_its_former_provinces() -> None:
