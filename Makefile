@@ -25,7 +25,7 @@ test: install
 
 # The quick loop while editing: every test that needs no model (the import contract among them), on all cores.
 check: install
-	$(BIN)/python -m pytest -m "not slow" -n auto -q
+	$(BIN)/python -m pytest -m "not slow and not system" -n auto -q
 
 eval: install
 	$(BIN)/nghiquyet eval --ingest data/corpus

@@ -22,6 +22,9 @@ from nghiquyet.indexing import IngestProgress, ingest_paths
 from tests.conftest import CORPUS, HashEmbedder
 from vectorstore.store import open_store
 
+# Runs Tesseract / LibreOffice: part of make test, not of the quick make check.
+pytestmark = pytest.mark.system
+
 needs_ocr_tools = pytest.mark.skipif(
     ocr.missing_tools() is not None,
     reason=f"OCR chưa chạy được ({ocr.missing_tools()}): apt-get install tesseract-ocr tesseract-ocr-vie ghostscript",

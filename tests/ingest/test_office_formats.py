@@ -21,6 +21,9 @@ from ingest.pipeline import prepare_document
 from core.config import Settings
 from core.errors import IngestError, UnsupportedFileType
 
+# Runs Tesseract / LibreOffice: part of make test, not of the quick make check.
+pytestmark = pytest.mark.system
+
 TITLE = "NGHỊ QUYẾT về mục tiêu, phương hướng, nhiệm vụ phát triển kinh tế - xã hội năm 2020 của tỉnh Sóc Trăng"
 SENTENCE = "(8) Giá trị sản xuất công nghiệp (giá so sánh năm 2010) đạt từ 40.000 tỷ đồng."
 ROWS = (

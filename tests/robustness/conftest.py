@@ -18,6 +18,14 @@ from tests.conftest import REPO
 NGHIQUYET = Path(sys.executable).with_name("nghiquyet")
 CHROMA = Path(sys.executable).with_name("chroma")
 HASH_CLI = [sys.executable, "-m", "tests.robustness.hash_cli"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every robustness test drives processes, files and faults of the machine: `system` (not in make check)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.system)
 CLI_TIMEOUT_S = 600
 
 
