@@ -19,6 +19,7 @@ from core.genre import (
     asked_periods,
     asks_list,
     part_of_year,
+    years_in,
 )
 from ingest.provinces import former_provinces
 from nghiquyet.answer.asking import asked_document_facts, asks_quantity, asks_who_or_when
@@ -46,7 +47,6 @@ from nghiquyet.answer.selection import (
     statement_part,
     whole_sentences_first,
 )
-from nghiquyet.answer.stance import years_in
 from nghiquyet.answer.terms import (
     KeyedText,
     TermStats,

@@ -9,12 +9,13 @@ from collections.abc import Callable
 from core.genre import (
     YEAR_RE,
     find_periods,
+    years_in,
 )
 from core.vietnamese import index_key
 from ingest.models import Chunk
 from nghiquyet.answer.draft import Citations
-from nghiquyet.answer.selection import Scored
-from nghiquyet.answer.stance import heading_years, years_in
+from nghiquyet.answer.selection import Scored, place_of_passage
+from nghiquyet.answer.stance import heading_years
 from nghiquyet.answer.statements import Statement
 from retrieval.models import Passage
 
@@ -50,8 +51,7 @@ def _when(statement: Statement, asked_years: set[int]) -> str:
 
 
 def place_of(statement: Statement) -> str:
-    doc = statement.passage.chunk.doc
-    return doc.province or doc.title or statement.passage.chunk.source
+    return place_of_passage(statement.passage)
 
 
 def _column_label(column: str) -> tuple[str, str]:

@@ -16,31 +16,12 @@ from core.genre import (
     TARGET_HEADING_RE,
     TARGET_WORDS_RE,
     YEAR_SPAN_RE,
+    years_in,
 )
-from core.genre import years_in as genre_years_in
 from core.vietnamese import index_key, key_regex
 from ingest.models import Chunk
 
 Role = Literal["target", "result", "mixed", "unknown"]
-
-
-def years_in(text: str, *, drop_bases: bool = False) -> set[int]:
-    """Years written in `text`; a span ("2020 - 2025") names every year in it."""
-    return set(text_years_of(text, drop_bases=drop_bases))
-
-
-def text_years_of(text: str, *, drop_bases: bool = False) -> frozenset[int]:
-    return _text_years(text, drop_bases)
-
-
-@lru_cache(maxsize=50_000)
-def _text_years(text: str, drop_bases: bool) -> frozenset[int]:
-    return years_in_key(index_key(text), drop_bases)
-
-
-def years_in_key(key: str, drop_bases: bool = False) -> frozenset[int]:
-    """Years in an `index_key`ed text (the genre's rule: spans name every year, bases dropped on request)."""
-    return genre_years_in(key, drop_bases)
 
 
 def period_label(heading_path: Sequence[str]) -> str:
@@ -55,7 +36,7 @@ def period_label(heading_path: Sequence[str]) -> str:
 def heading_years(heading_path: tuple[str, ...]) -> frozenset[int]:
     """Years of the deepest heading that names any (a section about 2021 is about 2021)."""
     for heading in reversed(heading_path):
-        years = text_years_of(heading)
+        years = years_in(heading)
         if years:
             return frozenset(years)
     return frozenset()
@@ -66,7 +47,7 @@ def heading_role(heading_path: tuple[str, ...]) -> Role:
     """The stance of the outermost heading that has a clear one (parts of a plan vs. a report)."""
     for heading in heading_path:
         key = index_key(heading)
-        if len(text_years_of(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
+        if len(years_in(heading)) >= 2 and not YEAR_SPAN_RE.search(key):
             continue  # a title-like heading about two years ("kết quả 2020, chỉ tiêu 2021") decides nothing
         r = RESULT_HEADING_RE.search(key)
         t = TARGET_HEADING_RE.search(key)
@@ -116,7 +97,7 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
     A clause without a year of its own takes its sentence's ("Năm 2020, A; B": B is about 2020 too).
     """
     if own is None:
-        own = frozenset(text_years_of(text, drop_bases=True) or (text_years_of(sentence, drop_bases=True) if sentence else set()))
+        own = frozenset(years_in(text, drop_bases=True) or (years_in(sentence, drop_bases=True) if sentence else set()))
     section = heading_years(tuple(chunk.heading_path))
     if section:
         return frozenset(own & section) or section
@@ -124,7 +105,7 @@ def statement_years(chunk: Chunk, text: str, sentence: str = "", *, own: frozens
         return frozenset(own)
     if chunk.period_years:
         return frozenset(chunk.period_years)
-    title_years = text_years_of(chunk.doc.title or "")
+    title_years = years_in(chunk.doc.title or "")
     if title_years:
         return frozenset(title_years)
     return frozenset(chunk.doc.years)

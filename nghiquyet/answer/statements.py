@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from core.genre import RESULT_COLUMN_RE, TARGET_COLUMN_RE, YEAR_RE, term_before
+from core.genre import RESULT_COLUMN_RE, TARGET_COLUMN_RE, YEAR_RE, term_before, years_in
 from core.vietnamese import index_key
 from ingest.models import Chunk
 from nghiquyet.answer.numbers import has_figure, is_pure_figure, range_pattern
@@ -22,8 +22,6 @@ from nghiquyet.answer.stance import (
     period_label,
     statement_role,
     statement_years,
-    text_years_of,
-    years_in_key,
 )
 from nghiquyet.answer.terms import KeyedText
 from retrieval.models import Passage
@@ -338,7 +336,7 @@ def _table_statements(passage: Passage, rank: int) -> list[Statement]:
                 text=value_with_unit(value, _plain(unit)),
                 spans=((la, lb), (cell.start, cell.end)) if lb > la else ((cell.start, cell.end),),
                 role=_column_role(cell.header),
-                years=frozenset(text_years_of(cell.header)),
+                years=frozenset(years_in(cell.header)),
                 period="",
                 keyed=keyed,
                 context=KeyedText.of(heading, cell.header, chunk.context),
@@ -347,7 +345,7 @@ def _table_statements(passage: Passage, rank: int) -> list[Statement]:
                 row_key=row_key,
                 label=label,
                 parent=parent,
-                stated_years=frozenset(text_years_of(cell.header)),
+                stated_years=frozenset(years_in(cell.header)),
             )
         )
     return out
@@ -406,14 +404,14 @@ def _text_statements(passage: Passage) -> list[Statement]:
         # the clauses after it are usually its list ("Cơ cấu kinh tế: … 19 – 20%; … 23 – 24%").
         long = b - a > LONG_SENTENCE_CHARS
         candidates = [(a, b), *(w for w in _windows(parts) if w != (a, b) and (long or w[0] != a))]
-        sentence_years = years_in_key(key_of(a, b), True)
+        sentence_years = years_in(key_of(a, b), True)
         for ca, cb in candidates:
             ca = _strip_bullet(text, ca, cb)
             piece = text[ca:cb]
             piece_key = key_of(ca, cb)
             if _INSTRUCTION.search(piece_key):
                 continue  # text that addresses the reader or a model is not evidence of anything
-            own = years_in_key(piece_key, True) or sentence_years
+            own = years_in(piece_key, True) or sentence_years
             years = statement_years(chunk, piece, own=own)
             role = statement_role(chunk, piece, years, key=piece_key)
             if achieved_at_congress(chunk, own, role, piece_key):
